@@ -1,0 +1,69 @@
+"""The narrow seam between the chain and any LLM provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+__all__ = ["Completion", "CompletionRequest", "LLMClient", "Message", "Role", "Usage"]
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts and Groq's server-side timings (seconds) for one or more requests."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    queue_time: float = 0.0
+    prompt_time: float = 0.0
+    completion_time: float = 0.0
+    total_time: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            queue_time=self.queue_time + other.queue_time,
+            prompt_time=self.prompt_time + other.prompt_time,
+            completion_time=self.completion_time + other.completion_time,
+            total_time=self.total_time + other.total_time,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRequest:
+    """One chat-completion call, independent of the provider."""
+
+    model: str
+    messages: tuple[Message, ...]
+    temperature: float
+    max_tokens: int
+    json_mode: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What came back: the visible text only (hidden reasoning never lands here)."""
+
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    latency: float = 0.0
+    finish_reason: str | None = None
+
+
+class LLMClient(Protocol):
+    """A provider. Raises only :class:`core.errors.LLMError` subclasses."""
+
+    async def complete(self, request: CompletionRequest) -> Completion: ...

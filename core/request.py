@@ -1,0 +1,32 @@
+"""What an adapter asks of the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ThinkRequest", "Turn"]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """An earlier question and its answer, given as context for a follow-up."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkRequest:
+    """One question from one user in one place.
+
+    ``user`` and ``place`` are opaque, platform-qualified ids (``discord:123``, ``slack:T01``); the core uses them
+    for limits and records only. ``strategy`` and ``model`` of ``None`` mean the configured defaults.
+    """
+
+    question: str
+    user: str = "local"
+    place: str = "local"
+    strategy: str | None = None
+    model: str | None = None
+    fresh: bool = False
+    history: tuple[Turn, ...] = ()
