@@ -1,0 +1,53 @@
+"""Events to and from plain JSON-able dicts (terminal ``--json`` output, Redis records and streams)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from core.errors import ThinkbotError
+from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.llm.types import Usage
+
+__all__ = ["CodecError", "event_from_dict", "event_to_dict"]
+
+_TYPES: dict[str, type[Any]] = {
+    "chain_started": ChainStarted,
+    "step": Step,
+    "final_answer": FinalAnswer,
+    "chain_failed": ChainFailed,
+}
+_NAMES = {cls: name for name, cls in _TYPES.items()}
+
+
+class CodecError(ThinkbotError):
+    kind = "codec"
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """``{"type": "step", "chain_id": ..., "usage": {...}, ...}``; nested steps and usage become dicts."""
+    body = dataclasses.asdict(event)
+    body["type"] = _NAMES[type(event)]
+    return body
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Inverse of :func:`event_to_dict`; raises :class:`CodecError` on anything it does not recognise."""
+    try:
+        fields = dict(data)
+        cls = _TYPES[fields.pop("type")]
+        if "usage" in fields:
+            fields["usage"] = Usage(**fields["usage"])
+        if cls is ChainFailed:
+            fields["steps"] = tuple(_step(s) for s in fields.get("steps", ()))
+        event: Event = cls(**fields)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"not an event record: {exc}") from None
+    return event
+
+
+def _step(data: dict[str, Any]) -> Step:
+    fields = dict(data)
+    fields.pop("type", None)
+    fields["usage"] = Usage(**fields["usage"])
+    return Step(**fields)
