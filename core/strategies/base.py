@@ -1,0 +1,56 @@
+"""What every strategy receives, and the shape it must have."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from core.chain_config import ChainConfig
+from core.events import FinalAnswer, Step
+from core.llm.types import LLMClient, Message, Usage
+from core.request import Turn
+
+__all__ = ["ChainContext", "Strategy", "history_messages", "total_usage"]
+
+
+@dataclass(slots=True, kw_only=True)
+class ChainContext:
+    """One run of a chain: the question, its context and the tools to answer it."""
+
+    chain_id: str
+    question: str
+    history: tuple[Turn, ...]
+    llm: LLMClient
+    config: ChainConfig
+    started: float = field(default_factory=time.monotonic)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+class Strategy(Protocol):
+    """An async generator of :class:`Step` events ending with one :class:`FinalAnswer`.
+
+    It raises :class:`core.errors.ThinkbotError` subclasses to fail; the service turns them into ``ChainFailed``.
+    """
+
+    name: str
+
+    def run(self, ctx: ChainContext) -> AsyncGenerator[Step | FinalAnswer, None]: ...
+
+
+def history_messages(history: tuple[Turn, ...]) -> list[Message]:
+    """Earlier turns of a thread as user/assistant messages, oldest first."""
+    messages: list[Message] = []
+    for turn in history:
+        messages += [Message("user", turn.question), Message("assistant", turn.answer)]
+    return messages
+
+
+def total_usage(items: list[Step]) -> Usage:
+    total = Usage()
+    for item in items:
+        total += item.usage
+    return total

@@ -1,0 +1,99 @@
+"""Turns one model reply into a g1 step, repairing what can be repaired.
+
+Repaired here: code fences, prose around the object, trailing commas, key case, a title or next_action that is
+missing or of the wrong type, content given as a list or object. Not repairable (raises :class:`StepParseError`):
+no JSON object at all, or no content. Whatever the input, nothing but ``StepParseError`` escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from core.errors import StepParseError
+
+__all__ = ["ParsedStep", "parse_step"]
+
+NextAction = Literal["continue", "final_answer"]
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_FINAL_WORDS = {"final_answer", "final", "finalanswer", "final answer", "answer", "done", "finish", "stop"}
+_TITLE_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedStep:
+    title: str
+    content: str
+    next_action: NextAction
+
+
+def parse_step(text: str) -> ParsedStep:
+    """Read one step from ``text`` or raise :class:`StepParseError` saying what was wrong."""
+    try:
+        data = _load_object(text)
+        return _from_object(data)
+    except StepParseError:
+        raise
+    except (ValueError, TypeError, RecursionError, MemoryError) as exc:
+        raise StepParseError(f"the reply could not be read as a step ({type(exc).__name__})") from None
+
+
+def _load_object(text: str) -> dict[str, Any]:
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    for candidate in candidates:
+        data = _first_object(candidate)
+        if data is not None:
+            return data
+    raise StepParseError("the reply was not a JSON object")
+
+
+def _first_object(text: str) -> dict[str, Any] | None:
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    body = text[start : end + 1]
+    for attempt in (body, _TRAILING_COMMA.sub(r"\1", body)):
+        try:
+            data = json.loads(attempt)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            return {str(k).strip().lower(): v for k, v in data.items()}
+    return None
+
+
+def _from_object(data: dict[str, Any]) -> ParsedStep:
+    content = _as_text(data.get("content"))
+    if not content:
+        raise StepParseError('the step had no "content"')
+    title = _as_text(data.get("title")) or _title_from(content)
+    return ParsedStep(title=" ".join(title.split()), content=content, next_action=_next_action(data))
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return "\n".join(_as_text(item) for item in value).strip()
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _title_from(content: str) -> str:
+    words = content.split()
+    title = " ".join(words[:_TITLE_WORDS])
+    return title + ("…" if len(words) > _TITLE_WORDS else "")
+
+
+def _next_action(data: dict[str, Any]) -> NextAction:
+    raw = data.get("next_action", data.get("nextaction", data.get("next")))
+    if isinstance(raw, str) and raw.strip().lower().replace("-", "_") in _FINAL_WORDS:
+        return "final_answer"
+    return "continue"

@@ -1,0 +1,29 @@
+import pytest
+
+from core.errors import InputError
+from core.validation import clean_question
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t \r\n", "\x00\x07\x1b"])
+def test_empty_or_blank_is_refused(text):
+    with pytest.raises(InputError, match="empty"):
+        clean_question(text, max_chars=100)
+
+
+def test_over_long_is_refused_with_both_numbers():
+    with pytest.raises(InputError, match=r"4,001 characters long; the limit is 4,000"):
+        clean_question("x" * 4001, max_chars=4000)
+
+
+def test_exactly_at_limit_is_accepted():
+    assert clean_question("x" * 4000, max_chars=4000) == "x" * 4000
+
+
+def test_control_characters_stripped_newlines_and_tabs_kept():
+    assert clean_question("  How\x00 many\x1b[31m Rs?\r\n\tin\x7f strawberry ", max_chars=100) == (
+        "How many[31m Rs?\n\tin strawberry"
+    )
+
+
+def test_limit_applies_after_stripping():
+    assert clean_question("a" + "\x00" * 50, max_chars=1) == "a"
