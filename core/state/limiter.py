@@ -1,0 +1,76 @@
+"""GCRA rate limiter: one Lua script, one round trip, the server's clock, one small string per key.
+
+A rate of ``limit/period`` admits a burst of ``limit`` requests, then one more every ``period / limit`` seconds
+(the emission interval). The key stores only the theoretical arrival time (TAT, microseconds on the server's
+clock) and expires when the bucket would be full again, so idle subjects cost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from core.state.guard import RedisGuard
+from core.state.keys import Keys
+from core.state.rates import Rate
+
+__all__ = ["FAIL_CLOSED_RETRY_AFTER", "Decision", "RateLimiter"]
+
+FAIL_CLOSED_RETRY_AFTER = 10.0
+"""Seconds a fail-closed denial asks the user to wait while Redis is down."""
+
+# Numbers are microseconds; integers below 2^53 stay exact in Lua's doubles, and string.format('%.0f') keeps
+# them exact when stored (tostring would switch to %.14g and lose digits).
+_GCRA = """
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - burst * interval
+if now < allow_at then
+  return {0, string.format('%.0f', allow_at - now), 0}
+end
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+return {1, 0, math.floor((now - allow_at) / interval)}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """``retry_after`` is seconds until the next request would pass (0 when allowed); ``remaining`` how many more
+    would pass right now. ``degraded`` marks a decision made without Redis (fail open or closed)."""
+
+    allowed: bool
+    retry_after: float = 0.0
+    remaining: int = 0
+    degraded: bool = False
+
+
+class RateLimiter:
+    """One rate for one scope (``user``, ``place``): ``await limiter.hit("discord:123")``."""
+
+    def __init__(self, *, redis: Redis, keys: Keys, guard: RedisGuard, scope: str, rate: Rate) -> None:
+        self.rate = rate
+        self.scope = scope
+        self._keys = keys
+        self._guard = guard
+        self._script = redis.register_script(_GCRA)
+        self._args = (max(1, round(rate.interval * 1_000_000)), rate.limit)
+
+    async def hit(self, subject: str) -> Decision:
+        """Count one request by ``subject`` and say whether it may go ahead."""
+        key = self._keys.key("rate", self.scope, subject)
+        fallback = Decision(
+            allowed=self._guard.fail_open,
+            retry_after=0.0 if self._guard.fail_open else FAIL_CLOSED_RETRY_AFTER,
+            degraded=True,
+        )
+        reply = await self._guard.run(lambda: self._script(keys=[key], args=self._args), None)
+        if reply is None:
+            return fallback
+        allowed, wait_us, remaining = reply
+        return Decision(allowed=bool(allowed), retry_after=int(wait_us) / 1_000_000, remaining=int(remaining))
