@@ -87,7 +87,7 @@ class ThinkService:
                             steps.append(event)
                         queue.put_nowait(event)
             except TimeoutError:
-                message = f"The chain ran past its {ctx.config.deadline:.0f} s time limit and was stopped."
+                message = f"The chain ran past its {ctx.config.deadline:g} s time limit and was stopped."
                 raise DeadlineExceededError(message) from None
         except ThinkbotError as exc:
             log.warning("chain %s failed: %s", ctx.chain_id, exc.kind)
