@@ -18,15 +18,19 @@ async def fake_chain(
     delay: float = 0.02,
     on_start: Callable[[], None] | None = None,
     gate: asyncio.Event | None = None,
+    gate_before: int = 1,
 ) -> AsyncIterator[Event]:
-    """``ChainStarted``, ``steps`` steps, ``FinalAnswer``; waits for ``gate`` (if given) after the first event."""
+    """``ChainStarted``, ``steps`` steps, ``FinalAnswer``; waits for ``gate`` (if given) before step ``gate_before``
+    (``steps + 1``: before the answer)."""
     if on_start:
         on_start()
     yield ChainStarted(chain_id=chain_id, question="Why is the sky blue?", strategy="g1", model="fake-model")
-    if gate is not None:
-        await gate.wait()
     total = Usage()
-    for index in range(1, steps + 1):
+    for index in range(1, steps + 2):
+        if gate is not None and index == gate_before:
+            await gate.wait()
+        if index > steps:
+            break
         await asyncio.sleep(delay)
         usage = Usage(prompt_tokens=10 * index, completion_tokens=5)
         total = total + usage

@@ -46,10 +46,11 @@ async def follow(store: Store, digest: str, copies: int) -> None:
 
 
 async def lead_and_hang(store: Store, digest: str) -> None:
-    """Lead a chain that shows one step, then hangs until the test kills this process."""
+    """Lead a chain that shows one step, then hangs until the test kills this process (no lease renewal can
+    save it then: the lease expires ``lease_ttl`` after the kill)."""
     flights = _flights(store, lease_ttl=1.0)
     hang = asyncio.Event()
-    async for event in flights.run(digest, lambda: fake_chain("doomed", steps=3, delay=0.0, gate=hang)):
+    async for event in flights.run(digest, lambda: fake_chain("doomed", steps=3, delay=0.0, gate=hang, gate_before=2)):
         emit(event=event_to_dict(event))
 
 

@@ -1,0 +1,170 @@
+"""Single-flight: identical questions arriving while one runs, in any process, run ONE chain.
+
+The first asker anywhere takes the leader lease and runs the chain; every event it produces is appended to the
+flight's Redis stream as it happens. Askers in other processes read that stream from the start with XREAD BLOCK
+and so see the same events live. Inside one process all askers of one question share a single leader or reader
+(:class:`~core.state.fanout.Fanout`), so a hundred identical questions cost one Redis reader, not a hundred.
+
+If the leader dies (its lease expires unrenewed), a follower that has seen nothing yet takes over and runs the
+chain itself; one that has already shown steps ends with a :class:`ChainFailed` of kind ``flight_lost``. While
+Redis is down every process simply runs its own chain (still one per question per process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from functools import partial
+
+from redis.asyncio import Redis
+
+from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.state.fanout import Fanout
+from core.state.flights import FlightStore
+from core.state.guard import RedisGuard, StoreUnavailableError
+from core.state.keys import Keys
+
+__all__ = ["FLIGHT_LOST", "SingleFlight"]
+
+log = logging.getLogger(__name__)
+
+FLIGHT_LOST = "flight_lost"
+_LOST_MESSAGE = "The identical question this one was following stopped before it finished; please ask again."
+_BROKEN_MESSAGE = "The chain stopped unexpectedly; please ask again."
+
+Produce = Callable[[], AsyncIterator[Event]]
+
+
+def _terminal(event: Event) -> bool:
+    return isinstance(event, FinalAnswer | ChainFailed)
+
+
+def _failure(seen: tuple[Event, ...], kind: str, message: str) -> ChainFailed:
+    chain_id = next((e.chain_id for e in seen if isinstance(e, ChainStarted)), "")
+    return ChainFailed(chain_id, kind, message, tuple(e for e in seen if isinstance(e, Step)))
+
+
+class SingleFlight:
+    """``async for event in flights.run(digest, produce)``; ``produce`` starts the chain and is called at most once
+    per flight, in whichever process leads. Call :meth:`aclose` on shutdown."""
+
+    def __init__(
+        self,
+        *,
+        redis: Redis,
+        keys: Keys,
+        guard: RedisGuard,
+        lease_ttl: float = 15.0,
+        stream_ttl: float = 120.0,
+        block: float = 1.0,
+        takeovers: int = 2,
+    ) -> None:
+        self._store = FlightStore(redis=redis, keys=keys, lease_ttl=lease_ttl, stream_ttl=stream_ttl, block=block)
+        self._guard = guard
+        self._lease_ttl = lease_ttl
+        self._takeovers = takeovers
+        self._local: dict[str, Fanout[Event]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self, digest: str, produce: Produce) -> AsyncIterator[Event]:
+        """Every event of the one chain for ``digest``, from its start, ending at its terminal event."""
+        fanout = self._local.get(digest)
+        if fanout is None:
+            fanout = self._local[digest] = Fanout()
+            task = asyncio.create_task(self._drive(digest, produce, fanout), name=f"flight-{digest[:12]}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        async for event in fanout.follow():
+            yield event
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _drive(self, digest: str, produce: Produce, fanout: Fanout[Event]) -> None:
+        try:
+            for _ in range(self._takeovers + 1):
+                try:
+                    lead, token = await self._guard.call(partial(self._store.acquire, digest))
+                except StoreUnavailableError:
+                    lead, token = True, None
+                if token is None and not lead:
+                    continue
+                if lead:
+                    await self._lead(digest, token, produce, fanout)
+                    return
+                assert token is not None
+                if await self._follow(digest, token, fanout):
+                    return
+            fanout.push(_failure(fanout.items, FLIGHT_LOST, _LOST_MESSAGE))
+        finally:
+            fanout.close()
+            if self._local.get(digest) is fanout:
+                del self._local[digest]
+
+    async def _lead(self, digest: str, token: str | None, produce: Produce, fanout: Fanout[Event]) -> None:
+        """Run the chain; ``token`` of ``None`` means Redis is down and nobody else will follow."""
+        renewer = asyncio.create_task(self._renew(digest, token)) if token else None
+        try:
+            async with contextlib.aclosing(self._guarded(produce, fanout)) as events:
+                async for event in events:
+                    fanout.push(event)
+                    if token:
+                        await self._guard.run(partial(self._store.publish, digest, token, event), None)
+        finally:
+            if renewer:
+                renewer.cancel()
+            if token:
+                await self._guard.run(partial(self._store.finish, digest, token), None)
+
+    async def _guarded(self, produce: Produce, fanout: Fanout[Event]) -> AsyncGenerator[Event, None]:
+        """``produce()``'s events up to the terminal one, or a ChainFailed if it raised or stopped short."""
+        chain = produce()
+        try:
+            async for event in chain:
+                yield event
+                if _terminal(event):
+                    return
+        except Exception:
+            log.exception("A single-flight chain raised instead of ending with an event")
+        finally:
+            aclose = getattr(chain, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        yield _failure(fanout.items, "internal", _BROKEN_MESSAGE)
+
+    async def _renew(self, digest: str, token: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease_ttl / 3)
+            with contextlib.suppress(StoreUnavailableError):
+                if not await self._guard.call(partial(self._store.renew, digest, token)):
+                    log.warning("Lost the single-flight lease for %s; followers may take over", digest[:12])
+                    return
+
+    async def _follow(self, digest: str, token: str, fanout: Fanout[Event]) -> bool:
+        """Relay the leader's stream; ``False`` when it was lost before anything arrived (the caller may lead)."""
+        after = "0-0"
+        while True:
+            try:
+                entries = await self._guard.call(partial(self._store.read, digest, token, after, wait=True))
+                if not entries:
+                    if await self._guard.call(partial(self._store.holder, digest)) == token:
+                        continue
+                    # The leader is gone; it may have ended just now, so read once more before giving up.
+                    entries = await self._guard.call(partial(self._store.read, digest, token, after, wait=False))
+                    if not entries:
+                        break
+            except StoreUnavailableError:
+                break
+            for entry_id, event in entries:
+                after = entry_id
+                fanout.push(event)
+                if _terminal(event):
+                    return True
+        if not fanout.items:
+            return False
+        fanout.push(_failure(fanout.items, FLIGHT_LOST, _LOST_MESSAGE))
+        return True
