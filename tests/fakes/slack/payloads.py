@@ -1,0 +1,114 @@
+"""Slack-shaped payloads for what users do: mentions, DMs, reactions, ``/think``, and URL verification."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.fakes.slack.clock import IdMaker
+from tests.fakes.slack.models import Message, ReactionChange
+from tests.fakes.slack.workspace import Workspace
+
+__all__ = ["EventFactory"]
+
+
+class EventFactory:
+    """Builds ``event_callback`` bodies (the same for Socket Mode and HTTP) and slash command forms."""
+
+    def __init__(self, *, workspace: Workspace, ids: IdMaker, response_url: Callable[[str, str, str], str]) -> None:
+        self._ws = workspace
+        self._ids = ids
+        self._response_url = response_url
+
+    def callback(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Wrap one inner event the way the Events API delivers it."""
+        ws = self._ws
+        return {
+            "token": ws.verification_token,
+            "team_id": ws.team_id,
+            "context_team_id": ws.team_id,
+            "context_enterprise_id": ws.enterprise_id,
+            "api_app_id": ws.app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": self._ids.event_id(),
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": ws.enterprise_id,
+                    "team_id": ws.team_id,
+                    "user_id": ws.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-fake-{ws.team_id}",
+        }
+
+    def app_mention(self, message: Message) -> dict[str, Any]:
+        return self.callback(self._message_event(message, "app_mention"))
+
+    def message(self, message: Message, *, channel_type: str = "im") -> dict[str, Any]:
+        """A ``message`` event (``message.im`` when ``channel_type`` is ``im``); bot messages carry ``bot_id``."""
+        event = self._message_event(message, "message")
+        event["channel_type"] = channel_type
+        return self.callback(event)
+
+    def reaction(self, change: ReactionChange, *, item_user: str) -> dict[str, Any]:
+        """``reaction_added`` or ``reaction_removed`` on a message."""
+        event = {
+            "type": "reaction_added" if change.added else "reaction_removed",
+            "user": change.user,
+            "reaction": change.name,
+            "item_user": item_user,
+            "item": {"type": "message", "channel": change.channel, "ts": change.ts},
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.callback(event)
+
+    def slash_command(self, *, channel: str, user: str, text: str, command: str = "/think") -> dict[str, str]:
+        """The form fields of a slash command (Socket Mode sends the same keys as a JSON object)."""
+        ws = self._ws
+        trigger_id = self._ids.trigger_id()
+        found = ws.user(user)
+        return {
+            "token": ws.verification_token,
+            "team_id": ws.team_id,
+            "team_domain": ws.team_domain,
+            "channel_id": channel,
+            "channel_name": "directmessage" if channel.startswith("D") else f"channel-{channel.lower()}",
+            "user_id": user,
+            "user_name": found.name if found else user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": ws.app_id,
+            "is_enterprise_install": "false",
+            "response_url": self._response_url(trigger_id, channel, user),
+            "trigger_id": trigger_id,
+        }
+
+    def url_verification(self, challenge: str) -> dict[str, Any]:
+        return {"token": self._ws.verification_token, "challenge": challenge, "type": "url_verification"}
+
+    def _message_event(self, message: Message, kind: str) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "type": kind,
+            "user": message.user,
+            "text": message.text,
+            "ts": message.ts,
+            "channel": message.channel,
+            "event_ts": message.ts,
+            "team": self._ws.team_id,
+        }
+        if message.thread_ts is not None:
+            event["thread_ts"] = message.thread_ts
+        if message.bot_id is not None:
+            event["bot_id"] = message.bot_id
+            event["app_id"] = self._ws.app_id
+        else:
+            event["client_msg_id"] = f"fake-{message.ts}"
+        if message.blocks:
+            event["blocks"] = list(message.blocks)
+        return event

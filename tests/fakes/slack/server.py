@@ -1,0 +1,96 @@
+"""The fake Slack: one aiohttp server on loopback with the Web API, Socket Mode and response URLs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Self
+
+from aiohttp import web
+
+from tests.fakes.slack.chat_methods import ChatMethods
+from tests.fakes.slack.clock import IdMaker, TsClock
+from tests.fakes.slack.other_methods import OtherMethods
+from tests.fakes.slack.payloads import EventFactory
+from tests.fakes.slack.ratelimit import ChannelRateLimiter
+from tests.fakes.slack.record import SlackRecord
+from tests.fakes.slack.response_urls import ResponseUrls
+from tests.fakes.slack.signed_http import SignedPoster
+from tests.fakes.slack.socket_mode import SocketModeServer
+from tests.fakes.slack.user_actions import UserActions
+from tests.fakes.slack.webapi import WebApi
+from tests.fakes.slack.workspace import Workspace
+
+__all__ = ["FakeSlack"]
+
+log = logging.getLogger(__name__)
+
+
+class FakeSlack:
+    """Serve on ``127.0.0.1:0`` inside the running event loop (``async with FakeSlack() as slack``).
+
+    ``post_interval``/``post_burst`` set the per-channel ``chat.postMessage`` limit (Slack: about 1 s, small bursts);
+    ``latency`` delays every Web API answer. Point clients at ``api_url``; read what users see in ``record``.
+    """
+
+    def __init__(
+        self,
+        *,
+        workspace: Workspace | None = None,
+        post_interval: float = 1.0,
+        post_burst: int = 3,
+        latency: float = 0.0,
+    ) -> None:
+        self.workspace = workspace or Workspace()
+        self.record = SlackRecord()
+        self.clock = TsClock()
+        self.response_urls = ResponseUrls(workspace=self.workspace, record=self.record, clock=self.clock)
+        self.events = EventFactory(workspace=self.workspace, ids=IdMaker(), response_url=self.response_urls.url_for)
+        self.users = UserActions(workspace=self.workspace, record=self.record, clock=self.clock, events=self.events)
+        self.web = WebApi(workspace=self.workspace, record=self.record, latency=latency)
+        self.socket = SocketModeServer(workspace=self.workspace, response_urls=self.response_urls)
+        limiter = ChannelRateLimiter(interval=post_interval, burst=post_burst)
+        ChatMethods(workspace=self.workspace, record=self.record, clock=self.clock, limiter=limiter).register(self.web)
+        OtherMethods(workspace=self.workspace, record=self.record).register(self.web)
+        self.web.add("apps.connections.open", self.socket.open_connection, auth="app")
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """For ``AsyncWebClient(base_url=...)``."""
+        return f"{self.base_url}/api/"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self.web.handle)
+        app.router.add_get("/link/", self.socket.handle)
+        app.router.add_post("/commands/{trigger_id}", self.response_urls.handle)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        self.socket.base = f"ws://127.0.0.1:{self.port}"
+        self.response_urls.base = self.base_url
+        log.debug("slack fake serving on port %d", self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self.socket.close_all()
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def signed_poster(self, url: str) -> SignedPoster:
+        """A poster that signs with this workspace's secret and records slash command acks."""
+        return SignedPoster(url=url, signing_secret=self.workspace.signing_secret, response_urls=self.response_urls)
