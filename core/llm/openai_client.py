@@ -1,0 +1,72 @@
+"""A second provider: :class:`LLMClient` over ``openai.AsyncOpenAI`` for any OpenAI-compatible endpoint.
+
+For Ollama, LM Studio, vLLM, OpenRouter and the like, given their base URL (``http://localhost:11434/v1``).
+Retries are the SDK's own, the same Stainless policy as the groq SDK (see :mod:`core.llm.groq_client`): 408, 409,
+429, 5xx and transport failures, honouring ``retry-after`` (openai allows up to 120 s). No second loop here.
+
+Differences from the Groq client, on purpose: the budget goes out as ``max_tokens``, which every such server
+reads (not all know ``max_completion_tokens``); no Groq-only reasoning parameters are sent; instead a leading
+``<think>...</think>`` block, which local reasoning models (qwen3, deepseek-r1) put in the content, is removed
+from the text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+
+from core.llm.call import call_completion
+from core.llm.errors import ErrorContext
+from core.llm.types import Completion, CompletionRequest
+from core.llm.wire import chat_messages, strip_think
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+
+__all__ = ["OpenAICompatibleClient", "display_url"]
+
+
+def display_url(url: str) -> str:
+    """``url`` without user info, query or fragment, so it can appear in messages and logs."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+class OpenAICompatibleClient:
+    """One ``AsyncOpenAI`` per instance; build it once per process and ``aclose()`` it."""
+
+    def __init__(self, *, api_key: str, base_url: str, timeout: float = 60.0, max_retries: int = 2) -> None:
+        self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        self._endpoint = display_url(base_url)
+        self._context = ErrorContext(
+            provider=f"the LLM endpoint at {self._endpoint}",
+            key_setting="OPENAI_API_KEY",
+            base_url_setting="THINKBOT_OPENAI_BASE_URL",
+            timeout=timeout,
+            sdk=openai,
+        )
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatibleClient(base_url={self._endpoint!r}, max_retries={self._client.max_retries})"
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        completion = await call_completion(self._create(request), model=request.model, context=self._context)
+        return dataclasses.replace(completion, text=strip_think(completion.text))
+
+    async def _create(self, request: CompletionRequest) -> ChatCompletion:
+        return await self._client.chat.completions.create(
+            model=request.model,
+            messages=cast("list[ChatCompletionMessageParam]", chat_messages(request)),
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+            response_format={"type": "json_object"} if request.json_mode else openai.omit,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()

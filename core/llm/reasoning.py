@@ -1,0 +1,39 @@
+"""Which Groq reasoning parameters keep a model's hidden reasoning out of the visible answer.
+
+Groq's reasoning models spend completion tokens thinking before they answer. Left alone they return that
+thinking: ``gpt-oss`` models in ``message.reasoning`` (``include_reasoning`` defaults to true and
+``reasoning_format`` is refused), qwen3 / QwQ / deepseek-r1 models inside ``<think>`` tags in the content
+(``reasoning_format`` defaults to ``raw``). The chain wants the answer only, so it asks for neither, and leaves
+room in the completion budget for the thinking it cannot see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["ReasoningParams", "reasoning_params"]
+
+_THINK_TAG_MODELS = ("qwen3", "qwen-3", "qwq", "deepseek-r1")
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningParams:
+    """What to send for one model. Both None: not a reasoning model, send nothing."""
+
+    include_reasoning: bool | None = None
+    reasoning_format: Literal["hidden"] | None = None
+
+    @property
+    def reasons(self) -> bool:
+        return self.include_reasoning is not None or self.reasoning_format is not None
+
+
+def reasoning_params(model: str) -> ReasoningParams:
+    """Decide from the model id (``openai/gpt-oss-120b``, ``qwen/qwen3-32b``, ...), case-insensitively."""
+    name = model.lower()
+    if "gpt-oss" in name:
+        return ReasoningParams(include_reasoning=False)
+    if any(tag in name for tag in _THINK_TAG_MODELS):
+        return ReasoningParams(reasoning_format="hidden")
+    return ReasoningParams()

@@ -1,0 +1,57 @@
+"""What both SDK clients share: the messages they send and how a chat completion becomes a :class:`Completion`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.llm.types import Completion, CompletionRequest, Usage
+
+__all__ = ["chat_messages", "completion_from", "strip_think", "usage_from"]
+
+_THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
+
+
+def chat_messages(request: CompletionRequest) -> list[dict[str, str]]:
+    return [{"role": m.role, "content": m.content} for m in request.messages]
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _float(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def usage_from(usage: Any) -> Usage:
+    """Token counts, and Groq's timing fields where the provider sends them (0.0 elsewhere)."""
+    if usage is None:
+        return Usage()
+    return Usage(
+        prompt_tokens=_int(getattr(usage, "prompt_tokens", 0)),
+        completion_tokens=_int(getattr(usage, "completion_tokens", 0)),
+        queue_time=_float(getattr(usage, "queue_time", None)),
+        prompt_time=_float(getattr(usage, "prompt_time", None)),
+        completion_time=_float(getattr(usage, "completion_time", None)),
+        total_time=_float(getattr(usage, "total_time", None)),
+    )
+
+
+def completion_from(response: Any, *, latency: float) -> Completion | None:
+    """The first choice of a chat completion from either SDK, or None when there is no choice to read."""
+    choices = getattr(response, "choices", None) or []
+    if not choices:
+        return None
+    choice = choices[0]
+    return Completion(
+        text=getattr(choice.message, "content", None) or "",
+        usage=usage_from(getattr(response, "usage", None)),
+        latency=latency,
+        finish_reason=getattr(choice, "finish_reason", None),
+    )
+
+
+def strip_think(text: str) -> str:
+    """Drop a leading ``<think>...</think>`` block (reasoning models served without Groq's reasoning_format)."""
+    return _THINK.sub("", text, count=1)
