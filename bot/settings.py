@@ -1,0 +1,96 @@
+"""Settings from the environment and ``.env``. Every variable is listed in the README."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.chain_config import ChainConfig
+from core.errors import ConfigError
+
+__all__ = ["Settings", "load_settings"]
+
+DEFAULT_MODEL = "openai/gpt-oss-120b"
+
+
+class Settings(BaseSettings):
+    """Thinkbot's settings. Field ``x`` is read from ``THINKBOT_X`` unless an alias says otherwise."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="THINKBOT_", env_file=".env", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    groq_api_key: SecretStr | None = Field(default=None, validation_alias="GROQ_API_KEY")
+    groq_base_url: str | None = Field(default=None, validation_alias="GROQ_BASE_URL")
+    provider: Literal["groq", "openai"] = "groq"
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    model: str = Field(default=DEFAULT_MODEL, min_length=1)
+    strategy: Literal["g1", "berry"] = "g1"
+    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    step_max_tokens: int = Field(default=1024, ge=16, le=65536)
+    final_max_tokens: int = Field(default=2048, ge=16, le=65536)
+    reasoning_headroom: int = Field(default=2048, ge=0, le=65536)
+    step_cap: int = Field(default=25, ge=1, le=100)
+    repair_limit: int = Field(default=2, ge=0, le=10)
+    berry_turns: int = Field(default=3, ge=1, le=10)
+    request_timeout: float = Field(default=60.0, gt=0)
+    chain_deadline: float = Field(default=300.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    max_question_chars: int = Field(default=4000, ge=1, le=100_000)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    def chain_config(self) -> ChainConfig:
+        return ChainConfig(
+            model=self.model,
+            temperature=self.temperature,
+            step_max_tokens=self.step_max_tokens,
+            final_max_tokens=self.final_max_tokens,
+            step_cap=self.step_cap,
+            repair_limit=self.repair_limit,
+            berry_turns=self.berry_turns,
+            deadline=self.chain_deadline,
+            max_question_chars=self.max_question_chars,
+        )
+
+    def require_llm(self) -> None:
+        """Raise :class:`ConfigError` unless the chosen provider has what it needs to make a call."""
+        if self.provider == "groq" and not _has(self.groq_api_key):
+            raise ConfigError(
+                "GROQ_API_KEY is not set: create a key in the Groq console and put it in the environment or .env."
+            )
+        if self.provider == "openai" and not self.openai_base_url:
+            raise ConfigError(
+                "THINKBOT_OPENAI_BASE_URL is not set: the openai provider needs the endpoint's base URL, "
+                "for example http://localhost:11434/v1 for Ollama."
+            )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one :class:`ConfigError` naming each bad variable.
+
+    The offending values are never repeated, so a malformed secret cannot leak into the message.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(f"{_variable(err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise ConfigError(f"Invalid setting — {problems}.") from None
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    name = str(loc[0]) if loc else "?"
+    aliased = {
+        name: field.validation_alias
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.validation_alias, str)
+    }
+    if name in aliased.values():
+        return name
+    return aliased.get(name) or f"THINKBOT_{name.upper()}"
+
+
+def _has(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())

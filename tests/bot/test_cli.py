@@ -1,0 +1,137 @@
+"""``thinkbot`` as a user runs it: the installed entry point in a subprocess, against the fake Groq."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.groq_server import FakeGroq
+
+THINKBOT = str(Path(sys.executable).with_name("thinkbot"))
+
+
+def step(title: str, content: str = "reasoning", next_action: str = "continue") -> str:
+    return json.dumps({"title": title, "content": content, "next_action": next_action})
+
+
+@pytest.fixture
+def run(tmp_path: Path, fake_groq: FakeGroq):
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("THINKBOT_", "GROQ_", "OPENAI_"))}
+    base_env.update(GROQ_API_KEY=fake_groq.api_key, GROQ_BASE_URL=fake_groq.base_url, COLUMNS="120")
+
+    def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        merged = {**base_env, **env}
+        for key in [k for k, v in merged.items() if v == ""]:
+            del merged[key]
+        return subprocess.run(
+            [THINKBOT, *args], cwd=tmp_path, env=merged, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    return run_cli
+
+
+def script_strawberry(fake: FakeGroq) -> None:
+    fake.reply(step("Spell the word", "s-t-r-a-w-b-e-r-r-y [bold]not markup[/bold]"))
+    fake.reply(step("Count the Rs", "r at 3, 8, 9"))
+    fake.reply(step("Double-check", "Counting again gives 3", "final_answer"))
+    fake.reply("There are **3** Rs in strawberry.")
+
+
+def test_help_lists_every_command(run):
+    result = run("--help")
+    assert result.returncode == 0
+    assert "ask" in result.stdout
+    assert "Exit codes" in run("ask", "--help").stdout
+
+
+def test_ask_shows_collapsed_steps_then_the_answer(run, fake_groq):
+    script_strawberry(fake_groq)
+    result = run("ask", "How many Rs are in strawberry?")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("Step 1 · Spell the word") < out.index("Step 2 · Count the Rs") < out.index("Step 3")
+    assert "s-t-r-a-w" not in out  # collapsed: titles and times only
+    assert "There are 3 Rs in strawberry." in out
+    assert "3 steps" in out
+
+
+def test_ask_full_steps_prints_model_text_verbatim(run, fake_groq):
+    script_strawberry(fake_groq)
+    result = run("ask", "--steps", "full", "How many Rs are in strawberry?")
+    assert result.returncode == 0, result.stderr
+    assert "s-t-r-a-w-b-e-r-r-y [bold]not markup[/bold]" in result.stdout
+
+
+def test_ask_json_prints_one_event_per_line(run, fake_groq):
+    script_strawberry(fake_groq)
+    result = run("ask", "--json", "--strategy", "g1", "How many Rs are in strawberry?")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["type"] for e in events] == ["chain_started", "step", "step", "step", "final_answer"]
+    assert events[1]["title"] == "Spell the word"
+    assert events[-1]["text"] == "There are **3** Rs in strawberry."
+    assert events[1]["usage"]["prompt_tokens"] > 0
+
+
+def test_strategy_and_model_options_reach_the_chain(run, fake_groq):
+    for text in ("one", "two", "final"):
+        fake_groq.reply(text)
+    result = run("ask", "--json", "--strategy", "berry", "--model", "qwen/qwen3-32b", "q", THINKBOT_BERRY_TURNS="2")
+    assert result.returncode == 0, result.stderr
+    assert {r.model for r in fake_groq.chat_requests} == {"qwen/qwen3-32b"}
+    assert json.loads(result.stdout.splitlines()[0])["strategy"] == "berry"
+
+
+def test_settings_come_from_dotenv(run, fake_groq, tmp_path):
+    (tmp_path / ".env").write_text("THINKBOT_MODEL=moonshotai/kimi-k2-instruct-0905\n")
+    fake_groq.reply(step("s", next_action="final_answer")).reply("ok")
+    assert run("ask", "q").returncode == 0
+    assert fake_groq.chat_requests[0].model == "moonshotai/kimi-k2-instruct-0905"
+
+
+def test_failed_chain_exits_1_with_a_clear_message(run, fake_groq):
+    fake_groq.reply(step("first")).error(413)
+    result = run("ask", "q")
+    assert result.returncode == 1
+    assert "Step 1 · first" in result.stdout
+    assert "too long" in result.stderr
+    assert "1 steps were completed" in result.stderr
+
+
+def test_wrong_key_exits_1_naming_the_variable_not_the_value(run):
+    result = run("ask", "q", GROQ_API_KEY="gsk_this_is_not_right_123", THINKBOT_LLM_MAX_RETRIES="0")
+    assert result.returncode == 1
+    assert "GROQ_API_KEY" in result.stderr
+    assert "gsk_this_is_not_right_123" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 4001])
+def test_bad_question_exits_2(run, fake_groq, question):
+    result = run("ask", question)
+    assert result.returncode == 2
+    assert "Error:" in result.stderr
+    assert fake_groq.chat_requests == []
+
+
+def test_missing_key_exits_2_before_any_call(run, fake_groq):
+    result = run("ask", "q", GROQ_API_KEY="")
+    assert result.returncode == 2
+    assert "GROQ_API_KEY is not set" in result.stderr
+    assert fake_groq.requests == []
+
+
+def test_invalid_setting_exits_2_naming_it(run):
+    result = run("ask", "q", THINKBOT_TEMPERATURE="hot", THINKBOT_STEP_CAP="0")
+    assert result.returncode == 2
+    assert "THINKBOT_TEMPERATURE" in result.stderr
+    assert "THINKBOT_STEP_CAP" in result.stderr
+    assert result.stderr.count("\n") == 1  # one message
+
+
+def test_unknown_model_exits_1_naming_the_setting(run):
+    result = run("ask", "--model", "llama-3.3-70b-versatile", "q")
+    assert result.returncode == 1
+    assert "THINKBOT_MODEL" in result.stderr
