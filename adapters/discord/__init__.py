@@ -1,0 +1,1 @@
+"""Discord adapter: turns discord.py events into core requests and renders core events back."""
