@@ -1,0 +1,64 @@
+"""A fake Discord (REST API v10 + gateway websocket) that the real discord.py client runs against.
+
+Start it in the test's loop (or in a thread with :class:`ThreadedFakeDiscord`) and point discord.py at it::
+
+    async with FakeDiscord(rate_window=0.2) as fake:
+        apply_endpoints(api_base=fake.api_base, gateway_url=fake.gateway_url)   # adapters.discord.endpoints
+        guild = fake.add_guild()
+        channel = fake.add_text_channel(guild)
+        alice = fake.add_user("alice", guilds=[guild])
+        client = ...  # discord.Client / commands.Bot; await client.login(fake.token); connect in a task
+        interaction = fake.run_command("think", user_id=alice, channel_id=channel, options={"question": "2+2?"})
+        await fake.wait_for_messages(channel, 2)
+        fake.record.messages(channel)            # PostedMessage: content, embeds, allowed_mentions, flags, pings
+        fake.record.threads, fake.record.reactions, fake.record.callbacks, fake.record.count_429
+
+Like Discord:
+- REST: users/@me, oauth2/applications/@me, gateway/bot, guilds and channels, DM channels, command bulk
+  overwrite and listing (global and guild), channel messages (create, edit, get, delete, replies, files),
+  reactions, threads (public from a message, private without one; none in DMs), interaction callbacks
+  (4, 5, 6, 7; a second one is 400 40060; later than ``callback_deadline`` is 404 10062) and the follow-up
+  webhook (the first follow-up after a deferral fills in the "thinking" message; tokens last ``interaction_ttl``).
+- Bodies are checked (content 2,000 chars, embed description 4,096, embed total 6,000, empty message 50006),
+  permissions are checked per channel (threads inherit; ``deny()`` gives 403 50013), and ``allowed_mentions``
+  decides who a message pings (``PostedMessage.mentions``, ``mention_roles``, ``mention_everyone``).
+- Rate limits: X-RateLimit-* headers on every routed call, ``message_limit`` per ``rate_window`` per channel
+  (a thread is a channel) for creates and edits, 429 with ``retry_after``/Retry-After when overrun.
+- Gateway: HELLO, IDENTIFY -> READY and GUILD_CREATE, heartbeat ACKs, RESUME with replay from the sequence
+  number, intents (MESSAGE_CONTENT blanks others' messages that do not mention the bot), json encoding with
+  or without zlib-stream. The bot's own messages, threads and reactions come back as gateway events.
+
+Tokens never appear in records or logs (interaction tokens are masked in recorded paths).
+"""
+
+from .permissions import Permission
+from .ratelimits import Rule
+from .records import (
+    CallbackRecord,
+    GatewayConnection,
+    MessageEvent,
+    PostedMessage,
+    ReactionEvent,
+    Recorder,
+    RequestRecord,
+    ThreadCreated,
+)
+from .server import FAKE_TOKEN, FakeDiscord, default_rules
+from .threaded import ThreadedFakeDiscord
+
+__all__ = [
+    "FAKE_TOKEN",
+    "CallbackRecord",
+    "FakeDiscord",
+    "GatewayConnection",
+    "MessageEvent",
+    "Permission",
+    "PostedMessage",
+    "ReactionEvent",
+    "Recorder",
+    "RequestRecord",
+    "Rule",
+    "ThreadCreated",
+    "ThreadedFakeDiscord",
+    "default_rules",
+]

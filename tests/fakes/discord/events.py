@@ -1,0 +1,93 @@
+"""Test-side events: what users do (slash commands, button presses, messages, reactions), sent to the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .context import Context
+from .interactions import APPLICATION_COMMAND, MESSAGE_COMPONENT, InteractionState, command_options, interaction_json
+from .world import Message
+
+__all__ = ["deliver_interaction", "press_button", "run_command", "user_message", "user_reaction"]
+
+
+def _usable_in_dm(command: Mapping[str, Any]) -> bool:
+    contexts = command.get("contexts")
+    if contexts is not None:
+        return 1 in contexts
+    return command.get("dm_permission") is not False and "guild_id" not in command
+
+
+def _check_user(ctx: Context, user_id: int, channel_id: int) -> int | None:
+    channel = ctx.world.channel(channel_id)
+    ctx.world.user(user_id)
+    if channel.guild_id is None:
+        if channel.recipients != [user_id]:
+            raise ValueError(f"user {user_id} is not in DM channel {channel_id}")
+    elif user_id not in ctx.world.guild(channel.guild_id).members:
+        raise ValueError(f"user {user_id} is not a member of guild {channel.guild_id}")
+    return channel.guild_id
+
+
+def deliver_interaction(ctx: Context, state: InteractionState) -> None:
+    """Send INTERACTION_CREATE for ``state``; calling it again is a duplicate delivery of the same interaction."""
+    ctx.hub.dispatch_all("INTERACTION_CREATE", interaction_json(ctx.world, state, application_id=ctx.application_id))
+
+
+def run_command(
+    ctx: Context, *, name: str, options: Mapping[str, Any], user_id: int, channel_id: int
+) -> InteractionState:
+    """A user runs ``/name`` with ``options``. The command must have been registered (synced) first."""
+    guild_id = _check_user(ctx, user_id, channel_id)
+    command = ctx.commands.find(name, guild_id)
+    if command is None or (guild_id is None and not _usable_in_dm(command)):
+        place = f"guild {guild_id}" if guild_id else "DMs"
+        raise LookupError(f"/{name} is not registered for {place}; sync the command tree first")
+    data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1}
+    if options:
+        data["options"] = command_options(command, options)
+    if "guild_id" in command:
+        data["guild_id"] = command["guild_id"]
+    state = ctx.interactions.open(
+        interaction_id=ctx.world.ids.next(),
+        type=APPLICATION_COMMAND,
+        channel_id=channel_id,
+        guild_id=guild_id,
+        user_id=user_id,
+        data=data,
+    )
+    deliver_interaction(ctx, state)
+    return state
+
+
+def press_button(ctx: Context, *, message_id: int, custom_id: str, user_id: int) -> InteractionState:
+    """A user presses a button (``custom_id``) on one of the bot's messages."""
+    message = ctx.world.messages[message_id]
+    guild_id = _check_user(ctx, user_id, message.channel_id)
+    state = ctx.interactions.open(
+        interaction_id=ctx.world.ids.next(),
+        type=MESSAGE_COMPONENT,
+        channel_id=message.channel_id,
+        guild_id=guild_id,
+        user_id=user_id,
+        data={"custom_id": custom_id, "component_type": 2},
+        message_id=message_id,
+    )
+    state.message_ids.append(message_id)
+    deliver_interaction(ctx, state)
+    return state
+
+
+def user_message(ctx: Context, *, user_id: int, channel_id: int, content: str) -> Message:
+    """A user posts ``content`` (write ``<@bot_id>`` to mention the bot)."""
+    _check_user(ctx, user_id, channel_id)
+    return ctx.actions.create_message(
+        channel_id=channel_id, author_id=user_id, body={"content": content}, source="user"
+    )
+
+
+def user_reaction(ctx: Context, *, user_id: int, channel_id: int, message_id: int, emoji: str, add: bool) -> None:
+    """A user adds or removes a reaction on any message in the channel."""
+    _check_user(ctx, user_id, channel_id)
+    ctx.actions.react(ctx.world.message(channel_id, message_id), emoji, user_id, add=add)

@@ -1,0 +1,135 @@
+"""REST routes for channel messages and reactions, with Discord's permission checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .bodies import read_message_body
+from .context import Context
+from .errors import ApiError, form_error, missing_permissions
+from .payloads import message_json
+from .permissions import Permission
+from .routing import RouteSpec, json_response, snowflake
+from .validation import check_message
+from .world import Channel, ChannelType, Message
+
+__all__ = ["MESSAGE_ROUTES", "attachments_for", "require"]
+
+REPLY = 19
+_EDITABLE_FLAGS = 1 << 2  # SUPPRESS_EMBEDS
+_SENDABLE_FLAGS = (1 << 2) | (1 << 12)  # SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS
+
+
+def require(ctx: Context, channel: Channel, needed: int) -> None:
+    """403 unless the bot holds every bit of ``needed`` in ``channel`` (50001 if it cannot even see it)."""
+    have = ctx.world.permissions(ctx.world.bot.id, channel.id)
+    if not have & Permission.VIEW_CHANNEL:
+        raise ApiError(403, 50001, "Missing Access")
+    if have & needed != needed:
+        raise missing_permissions()
+
+
+def attachments_for(ctx: Context, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for file in files:
+        attachment_id = ctx.world.ids.next()
+        url = f"{ctx.base_url}/attachments/{attachment_id}/{file['filename']}"
+        found.append(file | {"id": str(attachment_id), "url": url, "proxy_url": url})
+    return found
+
+
+def _message(ctx: Context, request: web.Request) -> tuple[Channel, Message]:
+    channel = ctx.world.channel(snowflake(request, "channel_id"))
+    return channel, ctx.world.message(channel.id, snowflake(request, "message_id"))
+
+
+async def create_message(ctx: Context, request: web.Request) -> web.Response:
+    channel = ctx.world.channel(snowflake(request, "channel_id"))
+    body, files = await read_message_body(request)
+    in_thread = channel.type in ChannelType.THREADS
+    needed = Permission.SEND_MESSAGES_IN_THREADS if in_thread else Permission.SEND_MESSAGES
+    require(ctx, channel, needed | (Permission.ATTACH_FILES if files else 0))
+    check_message(body, has_files=bool(files))
+    fields: dict[str, Any] = {"flags": int(body.get("flags") or 0) & _SENDABLE_FLAGS}
+    reference = body.get("message_reference") or {}
+    if reference.get("message_id"):
+        referenced = ctx.world.messages.get(int(reference["message_id"]))
+        if referenced is None or referenced.deleted or referenced.channel_id != channel.id:
+            raise form_error(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
+        fields.update(reference_id=referenced.id, type=REPLY)
+    message = ctx.actions.create_message(
+        channel_id=channel.id,
+        author_id=ctx.world.bot.id,
+        body=body,
+        attachments=attachments_for(ctx, files),
+        **fields,
+    )
+    return json_response(message_json(ctx.world, message))
+
+
+async def edit_message(ctx: Context, request: web.Request) -> web.Response:
+    _, message = _message(ctx, request)
+    if message.author_id != ctx.world.bot.id:
+        raise ApiError(403, 50005, "Cannot edit a message authored by another user")
+    body, _ = await read_message_body(request)
+    check_message(body, edit=True)
+    flags = None
+    if "flags" in body:
+        flags = (message.flags & ~_EDITABLE_FLAGS) | (int(body["flags"] or 0) & _EDITABLE_FLAGS)
+    ctx.actions.edit_message(message, body, flags=flags)
+    return json_response(message_json(ctx.world, message))
+
+
+async def get_message(ctx: Context, request: web.Request) -> web.Response:
+    channel, message = _message(ctx, request)
+    require(ctx, channel, Permission.READ_MESSAGE_HISTORY)
+    return json_response(message_json(ctx.world, message))
+
+
+async def delete_message(ctx: Context, request: web.Request) -> web.Response:
+    channel, message = _message(ctx, request)
+    if message.author_id != ctx.world.bot.id:
+        require(ctx, channel, Permission.MANAGE_MESSAGES)
+    ctx.actions.delete_message(message)
+    return web.Response(status=204)
+
+
+def _emoji(request: web.Request) -> str:
+    emoji = request.match_info["emoji"]
+    if not emoji or (emoji.isascii() and ":" not in emoji):
+        raise ApiError(400, 10014, "Unknown Emoji")
+    return emoji
+
+
+async def add_reaction(ctx: Context, request: web.Request) -> web.Response:
+    channel, message = _message(ctx, request)
+    emoji = _emoji(request)
+    is_new = not message.reactions.get(emoji)
+    require(ctx, channel, Permission.READ_MESSAGE_HISTORY | (Permission.ADD_REACTIONS if is_new else 0))
+    ctx.actions.react(message, emoji, ctx.world.bot.id, add=True)
+    return web.Response(status=204)
+
+
+async def remove_reaction(ctx: Context, request: web.Request) -> web.Response:
+    channel, message = _message(ctx, request)
+    user = request.match_info["user"]
+    user_id = ctx.world.bot.id if user == "@me" else snowflake(request, "user")
+    if user_id != ctx.world.bot.id:
+        require(ctx, channel, Permission.MANAGE_MESSAGES)
+    ctx.actions.react(message, _emoji(request), user_id, add=False)
+    return web.Response(status=204)
+
+
+_MESSAGES = "/channels/{channel_id}/messages"
+_ONE = _MESSAGES + "/{message_id}"
+_REACTION = _ONE + "/reactions/{emoji}"
+MESSAGE_ROUTES = (
+    RouteSpec("POST", _MESSAGES, create_message, "messages.create", ("channel_id",)),
+    RouteSpec("GET", _ONE, get_message, "messages.get", ("channel_id",)),
+    RouteSpec("PATCH", _ONE, edit_message, "messages.edit", ("channel_id",)),
+    RouteSpec("DELETE", _ONE, delete_message, "messages.delete", ("channel_id",)),
+    RouteSpec("PUT", _REACTION + "/@me", add_reaction, "reactions", ("channel_id",)),
+    RouteSpec("DELETE", _REACTION + "/{user}", remove_reaction, "reactions", ("channel_id",)),
+)
