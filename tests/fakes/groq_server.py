@@ -8,7 +8,7 @@ the ``fake_groq`` fixture from ``tests/conftest.py``::
         client = GroqClient(api_key=fake.api_key, base_url=fake.base_url, timeout=2, max_retries=2)
         # OpenAI SDK / OpenAICompatibleClient: base_url=fake.openai_base_url (".../v1")
 
-Scripting: each chat request takes the next outcome from a FIFO queue; the helpers return the fake, so they chain:
+Scripting: each chat request takes the next outcome from a FIFO queue; the helpers return the fake, so they chain::
 
     fake.reply('{"title": "t", "content": "c", "next_action": "continue"}')
     fake.reply("answer", delay=0.05, prompt_tokens=12, completion_tokens=3, reasoning="hidden thoughts")
@@ -16,13 +16,16 @@ Scripting: each chat request takes the next outcome from a FIFO queue; the helpe
     fake.error(500).reply("recovered")
     fake.hang()                               # never answers, until the client gives up (or the fake stops)
     fake.respond_with(lambda body: "text")    # used when the queue is empty; may return a Reply/ErrorReply/Hang
+    fake.error(200, {...})                    # any status with any body (a str is sent as text/plain)
+    fake.push(Reply("x")); fake.pending; fake.reset()
 
 With nothing queued and no responder, a request gets a 500 marked ``x-should-retry: false`` (so the SDK fails at
 once) and ``fake.unscripted`` counts it.
 
 Like Groq, and before any scripted outcome is used: a wrong or missing Bearer key gives 401 ``invalid_api_key``;
 an unknown model 404 ``model_not_found``; a retired one (``decommissioned=``) 400 ``model_decommissioned``;
-``response_format`` ``json_object`` without the word "json" in any message 400; ``tpm_limit=N`` gives Groq's 413
+``response_format`` ``json_object`` without the word "json" in any message 400; ``tpm_limit=N`` (also settable on a
+running fake: ``fake.tpm_limit = 500``) gives Groq's 413 (``type: tokens``, ``code: rate_limit_exceeded``)
 when estimated prompt tokens plus the completion budget exceed N. In JSON mode a reply that is not a JSON object
 becomes 400 ``json_validate_failed`` carrying ``failed_generation``. A reply longer than ``max_completion_tokens``
 (tokens estimated as characters / 4, hidden reasoning counted first) is cut with ``finish_reason="length"``.
@@ -35,7 +38,7 @@ means parsed/hidden; giving both is refused. Other models refuse both parameters
 
 Every request is recorded in order (``fake.requests``; ``fake.chat_requests`` for completions only) with its JSON
 body, lower-cased headers with Authorization redacted, whether the key was right, and its arrival time on
-``time.perf_counter``.
+``time.perf_counter``. ``record=False`` keeps no records, for benchmarks that measure memory.
 """
 
 from __future__ import annotations
@@ -111,12 +114,14 @@ class FakeGroq:
         models: tuple[str, ...] = MODELS,
         decommissioned: tuple[str, ...] = DECOMMISSIONED,
         tpm_limit: int | None = None,
+        record: bool = True,
         responder: Responder | None = None,
     ) -> None:
         self.api_key = api_key
         self.models = models
         self.decommissioned = decommissioned
         self.tpm_limit = tpm_limit
+        self.record = record
         self.unscripted = 0
         self._responder = responder
         self._lock = threading.Lock()
@@ -252,7 +257,7 @@ class FakeGroq:
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
         await site.start()
         self._port = runner.addresses[0][1]
         self._ready.set()
@@ -274,8 +279,9 @@ class FakeGroq:
         if "authorization" in headers:
             headers["authorization"] = "Bearer [redacted]"
         record = RecordedRequest(request.method, request.path, body, headers, authorized, time.perf_counter())
-        with self._lock:
-            self._records.append(record)
+        if self.record:
+            with self._lock:
+                self._records.append(record)
         return record, body
 
     async def _models(self, request: web.Request) -> web.Response:

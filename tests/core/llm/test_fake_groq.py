@@ -172,3 +172,9 @@ def test_redacts_authorization_and_keeps_other_headers(fake_groq: FakeGroq) -> N
     assert sent.headers["authorization"] == "Bearer [redacted]"
     assert sent.headers["content-type"] == "application/json"
     assert fake_groq.api_key not in repr(sent)
+
+
+def test_recording_can_be_switched_off_for_benchmarks() -> None:
+    with FakeGroq(record=False, responder=lambda body: "ok") as fake:
+        assert post(fake, chat()).status_code == 200
+        assert fake.requests == []
