@@ -283,29 +283,74 @@ async def test_reactions_reach_on_raw_reaction_add_and_remove(fake: FakeDiscord,
     assert [(r.action, r.user_id) for r in fake.record.reactions] == [("add", place.alice), ("remove", place.alice)]
 
 
-async def test_bot_reacts_and_sees_a_mention_without_the_content_intent(fake: FakeDiscord, place: Place) -> None:
+async def test_a_mention_in_a_thread_arrives_with_content_without_the_intent(fake: FakeDiscord, place: Place) -> None:
     bot = ThinkBot(header_thread_steps)
     async with connected(bot, fake):
-        message = await bot.get_partial_messageable(place.channel).send("step")
-        await message.add_reaction("🔍")
-        mention = asyncio.ensure_future(bot.wait_for("message", check=lambda m: m.author.id == place.alice))
-        fake.send_message(place.channel, "not for the bot", user_id=place.alice)
-        plain = await asyncio.wait_for(mention, 2)
-        mention = asyncio.ensure_future(bot.wait_for("message", check=lambda m: m.author.id == place.alice))
-        fake.send_message(place.channel, f"<@{fake.bot_id}> and then?", user_id=place.alice)
-        addressed = await asyncio.wait_for(mention, 2)
-    assert [(r.emoji, r.user_id) for r in fake.record.reactions] == [("🔍", fake.bot_id)]
+        header = await bot.get_partial_messageable(place.channel, type=discord.ChannelType.text).send("header")
+        thread = await fake_thread(bot, place, header.id)
+        said = asyncio.ensure_future(bot.wait_for("message", check=lambda m: m.author.id == place.alice))
+        fake.send_message(thread, "not for the bot", user_id=place.alice)
+        plain = await asyncio.wait_for(said, 2)
+        said = asyncio.ensure_future(bot.wait_for("message", check=lambda m: m.author.id == place.alice))
+        fake.send_message(thread, f"<@{fake.bot_id}> and then?", user_id=place.alice)
+        addressed = await asyncio.wait_for(said, 2)
     assert (plain.content, addressed.content) == ("", f"<@{fake.bot_id}> and then?")
+    assert isinstance(addressed.channel, discord.Thread)
+    assert addressed.channel.parent_id == place.channel
     assert bot.user in addressed.mentions
 
 
-async def test_dropped_connection_resumes_and_replays_missed_events(fake: FakeDiscord, place: Place) -> None:
+async def fake_thread(bot: discord.Client, place: Place, message_id: int) -> int:
+    """Start a thread through discord.py and wait until THREAD_CREATE has put it in the client's cache."""
+    guild = bot.get_guild(place.guild)
+    assert guild is not None
+    channel = guild.get_channel(place.channel)
+    assert isinstance(channel, discord.TextChannel)
+    created = asyncio.ensure_future(bot.wait_for("thread_create"))
+    thread = await channel.get_partial_message(message_id).create_thread(name="steps")
+    await asyncio.wait_for(created, 2)
+    assert guild.get_thread(thread.id) is not None
+    return thread.id
+
+
+async def test_messages_reactions_and_private_threads_round_trip(fake: FakeDiscord, place: Place) -> None:
+    bot = ThinkBot(header_thread_steps)
+    async with connected(bot, fake):
+        channel = await bot.fetch_channel(place.channel)
+        assert isinstance(channel, discord.TextChannel)
+        assert (await bot.fetch_guild(place.guild)).name == "Thinkers"
+        message = await channel.send("collapsed")
+        await message.add_reaction("🔍")
+        await message.edit(content="expanded")
+        fetched = await channel.fetch_message(message.id)
+        await message.remove_reaction("🔍", discord.Object(id=fake.bot_id))
+        private = await channel.create_thread(name="private")
+        await message.delete()
+    assert fetched.content == "expanded"
+    assert [(e.action, e.message.content) for e in fake.record.history(place.channel)] == [
+        ("create", "collapsed"),
+        ("edit", "expanded"),
+        ("delete", "expanded"),
+    ]
+    assert [(r.action, r.emoji) for r in fake.record.reactions] == [("add", "🔍"), ("remove", "🔍")]
+    assert (private.type, fake.record.threads[0].type, fake.record.threads[0].message_id) == (
+        discord.ChannelType.private_thread,
+        12,
+        None,
+    )
+    assert fake.record.messages(place.channel) == []
+
+
+@pytest.mark.parametrize("code", [4000, None], ids=["close-4000", "tcp-drop"])
+async def test_dropped_connection_resumes_and_replays_missed_events(
+    fake: FakeDiscord, place: Place, code: int | None
+) -> None:
     bot = ThinkBot(header_thread_steps)
     async with connected(bot, fake):
         message = await bot.get_partial_messageable(place.channel).send("step")
         resumed = asyncio.ensure_future(bot.wait_for("resumed"))
         reaction = asyncio.ensure_future(bot.wait_for("raw_reaction_add", check=lambda p: p.user_id == place.alice))
-        assert await fake.drop_connections() == 1
+        assert await fake.drop_connections(code=code) == 1
         fake.add_reaction(place.channel, message.id, "⏹️", user_id=place.alice)  # while nobody is connected
         await asyncio.wait_for(resumed, 5)
         payload = await asyncio.wait_for(reaction, 2)
@@ -314,6 +359,66 @@ async def test_dropped_connection_resumes_and_replays_missed_events(fake: FakeDi
         ("identify", "/gateway/"),
         ("resume", "/gateway/resume/"),
     ]
+
+
+async def test_reconnect_request_resumes_and_invalid_session_identifies_again(fake: FakeDiscord, place: Place) -> None:
+    bot = ThinkBot(header_thread_steps)
+
+    async def no_pause(shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before identifying again; its documented hook lets a test skip that."""
+
+    bot.before_identify_hook = no_pause  # type: ignore[method-assign]
+    async with connected(bot, fake):
+        resumed = asyncio.ensure_future(bot.wait_for("resumed"))
+        fake.request_reconnect()
+        await asyncio.wait_for(resumed, 5)
+        ready = asyncio.ensure_future(bot.wait_for("ready"))
+        fake.invalidate_sessions()
+        await asyncio.wait_for(ready, 5)
+        assert bot.get_guild(place.guild) is not None
+    assert [c.opened_with for c in fake.record.connections] == ["identify", "resume", "identify"]
+
+
+async def test_auto_sharded_client_finds_the_gateway_through_gateway_bot(fake: FakeDiscord, place: Place) -> None:
+    bot = discord.AutoShardedClient(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+    async with pointed_at(fake):
+        apply_endpoints(api_base=fake.api_base, gateway_url="ws://127.0.0.1:9/nowhere/")  # only /gateway/bot knows
+        await bot.login(fake.token)
+        runner = asyncio.create_task(bot.connect())
+        try:
+            await asyncio.wait_for(bot.wait_until_ready(), 5)
+            assert [g.id for g in bot.guilds] == [place.guild]
+        finally:
+            await bot.close()
+            await runner
+    assert ("GET", "/api/v10/gateway/bot") in [(r.method, r.path) for r in fake.record.requests]
+
+
+async def test_guild_synced_command_and_buttons(fake: FakeDiscord, place: Place) -> None:
+    class Expand(discord.ui.View):
+        @discord.ui.button(label="Expand", custom_id="expand")
+        async def expand(self, interaction: discord.Interaction, button: discord.ui.Button[Expand]) -> None:
+            await interaction.response.edit_message(content="expanded")
+
+        @discord.ui.button(label="Later", custom_id="later")
+        async def later(self, interaction: discord.Interaction, button: discord.ui.Button[Expand]) -> None:
+            await interaction.response.defer()
+
+    async def with_buttons(interaction: discord.Interaction, question: str) -> None:
+        await interaction.response.send_message("collapsed", view=Expand())
+
+    bot = ThinkBot(with_buttons)
+    bot.setup_hook = lambda: bot.tree.sync(guild=discord.Object(id=place.guild))  # type: ignore[method-assign]
+    bot.tree.copy_global_to(guild=discord.Object(id=place.guild))
+    async with connected(bot, fake):
+        fake.run_command("think", user_id=place.alice, channel_id=place.channel, options={"question": "q"})
+        [message] = await fake.wait_for_messages(place.channel, 1)
+        fake.press_button(message.id, "later", user_id=place.alice)
+        fake.press_button(message.id, "expand", user_id=place.alice)
+        await fake.wait_until(lambda: fake.record.messages(place.channel)[0].content == "expanded", what="the edit")
+    assert not fake.ctx.commands.listing(None)
+    assert [c["name"] for c in fake.ctx.commands.listing(place.guild)] == ["think"]
+    assert [(c.type, c.status) for c in fake.record.callbacks] == [(4, 200), (6, 200), (7, 200)]
 
 
 async def test_dm_interaction_reaches_the_handler_with_a_dm_channel(fake: FakeDiscord, place: Place) -> None:
@@ -377,3 +482,22 @@ def test_apply_endpoints_sets_both_addresses_and_returns_the_previous() -> None:
     finally:
         apply_endpoints(api_base=previous.api_base, gateway_url=previous.gateway_url)
     assert current_endpoints() == before == DISCORD_ENDPOINTS
+
+
+async def test_raw_gateway_without_compression_speaks_the_protocol(fake: FakeDiscord, place: Place) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(fake.gateway_url + "?v=10&encoding=json") as ws:
+            assert (await ws.receive_json())["op"] == 10
+            await ws.send_json({"op": 1, "d": None})
+            assert (await ws.receive_json())["op"] == 11
+            await ws.send_json({"op": 2, "d": {"token": "wrong", "intents": 1, "properties": {}}})
+            await ws.receive()
+            assert ws.close_code == 4004
+        async with session.ws_connect(fake.gateway_url + "?v=10&encoding=json") as ws:
+            await ws.receive_json()
+            await ws.send_json({"op": 2, "d": {"token": fake.token, "intents": 1, "properties": {}}})
+            ready, guild = await ws.receive_json(), await ws.receive_json()
+    assert (ready["t"], ready["s"], guild["t"], guild["s"]) == ("READY", 1, "GUILD_CREATE", 2)
+    assert ready["d"]["resume_gateway_url"].endswith("/gateway/resume/")
+    assert [c["id"] for c in guild["d"]["channels"]] == [str(place.channel)]
+    assert fake.token not in repr(fake) + repr(fake.ctx) + repr(fake.record.connections)

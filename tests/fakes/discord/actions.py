@@ -16,7 +16,6 @@ from .world import Channel, Message, World
 __all__ = ["Actions"]
 
 EPHEMERAL = 1 << 6
-_MESSAGE_FIELDS = ("content", "embeds", "allowed_mentions")
 
 
 class Actions:
@@ -45,9 +44,14 @@ class Actions:
         )
 
     def _apply_body(self, message: Message, body: Mapping[str, Any]) -> None:
-        for key in _MESSAGE_FIELDS:
-            if key in body:
-                setattr(message, key, body[key] if key != "embeds" else list(body[key] or []))
+        """Take content and embeds from ``body``. New content is parsed for pings under the body's own
+        ``allowed_mentions`` (absent means Discord's default: everything in the text pings)."""
+        if "embeds" in body:
+            message.embeds = list(body["embeds"] or [])
+        if "content" not in body:
+            return
+        message.content = body["content"] or ""
+        message.allowed_mentions = body.get("allowed_mentions")
         channel = self.world.channel(message.channel_id)
         guild = self.world.guilds.get(channel.guild_id or 0)
         may_everyone = message.webhook_id is not None or bool(
