@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from core.state.guard import RedisGuard
 from core.state.keys import Keys
+from core.state.scripts import Script
 
 __all__ = ["Deduper", "Lease"]
 
@@ -60,9 +61,9 @@ class Deduper:
         self._guard = guard
         self._lease_ms = max(1, round(lease_ttl * 1000))
         self._done_ms = max(1, round(done_ttl * 1000))
-        self._claim = redis.register_script(_CLAIM)
-        self._done = redis.register_script(_DONE)
-        self._release = redis.register_script(_RELEASE)
+        self._claim = Script(redis=redis, source=_CLAIM)
+        self._done = Script(redis=redis, source=_DONE)
+        self._release = Script(redis=redis, source=_RELEASE)
 
     def _pair(self, event_key: str) -> list[str]:
         return [self._keys.key("dedupe", "lease", event_key), self._keys.key("dedupe", "done", event_key)]
@@ -71,7 +72,7 @@ class Deduper:
         """A lease to process ``event_key``, or ``None`` when it is done or being processed elsewhere."""
         token = secrets.token_hex(16)
         keys, args = self._pair(event_key), [token, str(self._lease_ms)]
-        outcome = await self._guard.run(lambda: self._claim(keys=keys, args=args), None)
+        outcome = await self._guard.run(lambda: self._claim(keys, args), None)
         if outcome is None:
             return Lease(event_key, token, degraded=True)
         return Lease(event_key, token) if outcome in (b"claimed", "claimed") else None
@@ -81,11 +82,11 @@ class Deduper:
         if lease.degraded:
             return False
         keys, args = self._pair(lease.event_key), [lease.token, str(self._done_ms)]
-        return bool(await self._guard.run(lambda: self._done(keys=keys, args=args), 0))
+        return bool(await self._guard.run(lambda: self._done(keys, args), 0))
 
     async def release(self, lease: Lease) -> bool:
         """Give the event back unprocessed, so a redelivery may process it at once."""
         if lease.degraded:
             return False
         keys, args = self._pair(lease.event_key), [lease.token]
-        return bool(await self._guard.run(lambda: self._release(keys=keys, args=args), 0))
+        return bool(await self._guard.run(lambda: self._release(keys, args), 0))

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from core.codec import event_from_dict, event_to_dict
 from core.events import Event
 from core.state.keys import Keys
+from core.state.scripts import Script
 
 __all__ = ["FlightStore"]
 
@@ -55,10 +56,10 @@ class FlightStore:
         self._lease_ms = max(1, round(lease_ttl * 1000))
         self._stream_ms = max(1, round(stream_ttl * 1000))
         self._block_ms = max(1, round(block * 1000))
-        self._acquire = redis.register_script(_ACQUIRE)
-        self._renew = redis.register_script(_RENEW)
-        self._publish = redis.register_script(_PUBLISH)
-        self._finish = redis.register_script(_FINISH)
+        self._acquire = Script(redis=redis, source=_ACQUIRE)
+        self._renew = Script(redis=redis, source=_RENEW)
+        self._publish = Script(redis=redis, source=_PUBLISH)
+        self._finish = Script(redis=redis, source=_FINISH)
 
     def _lease(self, digest: str) -> str:
         return self._keys.key("flight", digest)
@@ -70,7 +71,7 @@ class FlightStore:
         """``(True, my_token)`` when we lead now, else ``(False, leader_token)``; the token is ``None`` when the
         lease vanished between the two steps (try again)."""
         token = secrets.token_hex(12)
-        won, holder = await self._acquire(keys=[self._lease(digest)], args=[token, self._lease_ms])
+        won, holder = await self._acquire([self._lease(digest)], [token, self._lease_ms])
         return bool(won), None if holder is None else _text(holder)
 
     async def holder(self, digest: str) -> str | None:
@@ -78,15 +79,15 @@ class FlightStore:
         return None if raw is None else _text(raw)
 
     async def renew(self, digest: str, token: str) -> bool:
-        return bool(await self._renew(keys=[self._lease(digest)], args=[token, self._lease_ms]))
+        return bool(await self._renew([self._lease(digest)], [token, self._lease_ms]))
 
     async def publish(self, digest: str, token: str, event: Event) -> None:
         blob = json.dumps(event_to_dict(event), separators=(",", ":"), ensure_ascii=False)
-        await self._publish(keys=[self._stream(digest, token)], args=[blob, self._lease_ms + self._stream_ms])
+        await self._publish([self._stream(digest, token)], [blob, self._lease_ms + self._stream_ms])
 
     async def finish(self, digest: str, token: str) -> None:
         """Release the lease (if still ours) and let the stream expire ``stream_ttl`` from now."""
-        await self._finish(keys=[self._lease(digest), self._stream(digest, token)], args=[token, self._stream_ms])
+        await self._finish([self._lease(digest), self._stream(digest, token)], [token, self._stream_ms])
 
     async def read(self, digest: str, token: str, after: str, *, wait: bool) -> list[tuple[str, Event]]:
         """Events after stream id ``after`` ("0-0" for all); with ``wait``, block up to ``block`` for the first."""

@@ -60,27 +60,44 @@ class RedisGuard:
 
     async def call(self, op: Callable[[], Awaitable[T]]) -> T:
         """Run ``op``; raise :class:`StoreUnavailableError` instead of a connection error (or while down)."""
-        probing = self._down_since is not None
-        if probing:
-            now = self._clock()
-            if now < self._next_probe:
-                raise StoreUnavailableError("Redis is unavailable")
-            self._next_probe = now + self._probe_interval
+        probing = self._admit()
+        if probing is None:
+            raise StoreUnavailableError("Redis is unavailable")
         try:
             result = await op()
         except OUTAGE_ERRORS as exc:
             self._mark_down(exc)
             raise StoreUnavailableError("Redis is unavailable") from exc
-        if probing:  # only a probe ends an outage; a call begun before it started proves nothing
+        if probing:
             self._mark_up()
         return result
 
     async def run(self, op: Callable[[], Awaitable[T]], fallback: T) -> T:
-        """Like :meth:`call`, returning ``fallback`` when Redis is unavailable."""
-        try:
-            return await self.call(op)
-        except StoreUnavailableError:
+        """Like :meth:`call`, returning ``fallback`` when Redis is unavailable (one coroutine less: hot path)."""
+        probing = self._admit()
+        if probing is None:
             return fallback
+        try:
+            result = await op()
+        except OUTAGE_ERRORS as exc:
+            self._mark_down(exc)
+            return fallback
+        if probing:
+            self._mark_up()
+        return result
+
+    def _admit(self) -> bool | None:
+        """``False``: go ahead; ``True``: go ahead as the outage probe; ``None``: skip, Redis is down.
+
+        Only a probe ends an outage: a call begun before the outage started proves nothing by succeeding.
+        """
+        if self._down_since is None:
+            return False
+        now = self._clock()
+        if now < self._next_probe:
+            return None
+        self._next_probe = now + self._probe_interval
+        return True
 
     def _mark_down(self, exc: BaseException) -> None:
         if self._down_since is not None:

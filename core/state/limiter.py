@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from core.state.guard import RedisGuard
 from core.state.keys import Keys
 from core.state.rates import Rate
+from core.state.scripts import Script
 
 __all__ = ["FAIL_CLOSED_RETRY_AFTER", "Decision", "RateLimiter"]
 
@@ -21,7 +22,8 @@ FAIL_CLOSED_RETRY_AFTER = 10.0
 """Seconds a fail-closed denial asks the user to wait while Redis is down."""
 
 # Numbers are microseconds; integers below 2^53 stay exact in Lua's doubles, and string.format('%.0f') keeps
-# them exact when stored (tostring would switch to %.14g and lose digits).
+# them exact when stored (tostring would switch to %.14g and lose digits). The reply is ONE integer, the cheapest
+# reply to parse: >= 0 means allowed with that many left, < 0 means denied, retry after -reply microseconds.
 _GCRA = """
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -32,10 +34,10 @@ if tat < now then tat = now end
 local new_tat = tat + interval
 local allow_at = new_tat - burst * interval
 if now < allow_at then
-  return {0, string.format('%.0f', allow_at - now), 0}
+  return -(allow_at - now)
 end
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
-return {1, 0, math.floor((now - allow_at) / interval)}
+return math.floor((now - allow_at) / interval)
 """
 
 
@@ -58,19 +60,17 @@ class RateLimiter:
         self.scope = scope
         self._keys = keys
         self._guard = guard
-        self._script = redis.register_script(_GCRA)
-        self._args = (max(1, round(rate.interval * 1_000_000)), rate.limit)
+        self._script = Script(redis=redis, source=_GCRA)
+        self._args = (b"%d" % max(1, round(rate.interval * 1_000_000)), b"%d" % rate.limit)
 
     async def hit(self, subject: str) -> Decision:
         """Count one request by ``subject`` and say whether it may go ahead."""
         key = self._keys.key("rate", self.scope, subject)
-        fallback = Decision(
-            allowed=self._guard.fail_open,
-            retry_after=0.0 if self._guard.fail_open else FAIL_CLOSED_RETRY_AFTER,
-            degraded=True,
-        )
-        reply = await self._guard.run(lambda: self._script(keys=[key], args=self._args), None)
+        reply = await self._guard.run(lambda: self._script([key], self._args), None)
         if reply is None:
-            return fallback
-        allowed, wait_us, remaining = reply
-        return Decision(allowed=bool(allowed), retry_after=int(wait_us) / 1_000_000, remaining=int(remaining))
+            if self._guard.fail_open:
+                return Decision(allowed=True, degraded=True)
+            return Decision(allowed=False, retry_after=FAIL_CLOSED_RETRY_AFTER, degraded=True)
+        if reply < 0:
+            return Decision(allowed=False, retry_after=-reply / 1_000_000)
+        return Decision(allowed=True, remaining=reply)

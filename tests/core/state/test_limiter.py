@@ -61,8 +61,9 @@ async def test_remaining_counts_down_and_retry_after_grows(parts: dict[str, Any]
 
 
 async def test_admissions_follow_the_sustained_rate(store: Store, parts: dict[str, Any]) -> None:
-    """Hammered by 50 clients for ~0.8 s, a 5-burst at one per 100 ms admits burst + elapsed/interval."""
-    limiter = _limiter(parts, "5/500ms".replace("500ms", "0.5s"))
+    """Hammered by 50 clients for ~0.8 s, a burst of 5 refilling one per 100 ms never admits more than
+    burst + elapsed / interval (server clock). The floor is loose: a loaded machine may leave slots unused."""
+    limiter = _limiter(parts, "5/0.5s")
     stop = asyncio.Event()
     admitted = 0
 
@@ -79,8 +80,8 @@ async def test_admissions_follow_the_sustained_rate(store: Store, parts: dict[st
     stop.set()
     await asyncio.gather(*tasks)
     elapsed = await _server_seconds(store) - start
-    ceiling = 5 + int(elapsed / 0.1) + 1
-    assert ceiling - 2 <= admitted <= ceiling
+    ceiling = 5 + int(elapsed / 0.1)
+    assert ceiling // 2 <= admitted <= ceiling
 
 
 async def _server_seconds(store: Store) -> float:
