@@ -10,8 +10,9 @@ import dataclasses
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from redis.asyncio import Redis
 
@@ -26,6 +27,7 @@ __all__ = ["ChainRecord", "ChainRecords", "ChainStatus", "MessageLink"]
 log = logging.getLogger(__name__)
 
 ChainStatus = Literal["running", "answered", "failed", "cached"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +70,12 @@ class MessageLink:
     chain_id: str
     step: int | None
 
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> MessageLink:
+        body = json.loads(raw)
+        step = body["step"]
+        return cls(chain_id=str(body["chain_id"]), step=None if step is None else int(step))
+
 
 class ChainRecords:
     """Store and look up records and message links. While Redis is down writes are skipped and lookups miss."""
@@ -87,14 +95,7 @@ class ChainRecords:
         return bool(await self._guard.run(lambda: self._redis.set(key, blob, px=self._ttl_ms), None))
 
     async def get(self, chain_id: str) -> ChainRecord | None:
-        raw = await self._guard.run(lambda: self._redis.get(self._keys.key("chain", chain_id)), None)
-        if raw is None:
-            return None
-        try:
-            return ChainRecord.from_json(raw)
-        except (ValueError, TypeError, CodecError):
-            log.warning("Ignoring an unreadable chain record %s", chain_id)
-            return None
+        return await self._load(self._keys.key("chain", chain_id), ChainRecord.from_json)
 
     async def link(self, message_id: str, *, chain_id: str, step: int | None) -> bool:
         """Remember that platform message ``message_id`` shows ``step`` of ``chain_id``."""
@@ -102,15 +103,7 @@ class ChainRecords:
         return bool(await self._guard.run(lambda: self._redis.set(key, blob, px=self._ttl_ms), None))
 
     async def resolve(self, message_id: str) -> MessageLink | None:
-        raw = await self._guard.run(lambda: self._redis.get(self._keys.key("msg", message_id)), None)
-        if raw is None:
-            return None
-        try:
-            body = json.loads(raw)
-            return MessageLink(chain_id=str(body["chain_id"]), step=body["step"])
-        except (ValueError, TypeError, KeyError):
-            log.warning("Ignoring an unreadable message link %s", message_id)
-            return None
+        return await self._load(self._keys.key("msg", message_id), MessageLink.from_json)
 
     async def find_step(self, message_id: str) -> tuple[ChainRecord, Step | None] | None:
         """The record behind a posted message and the step it shows (``None`` when it shows no step)."""
@@ -120,3 +113,13 @@ class ChainRecords:
             return None
         step = next((s for s in record.steps if s.index == link.step), None)
         return record, step
+
+    async def _load(self, key: str, parse: Callable[[str | bytes], T]) -> T | None:
+        raw = await self._guard.run(lambda: self._redis.get(key), None)
+        if raw is None:
+            return None
+        try:
+            return parse(raw)
+        except (ValueError, TypeError, KeyError, CodecError):
+            log.warning("Ignoring an unreadable entry at %s", key)
+            return None
