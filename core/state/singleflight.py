@@ -48,7 +48,13 @@ def _failure(seen: tuple[Event, ...], kind: str, message: str) -> ChainFailed:
 
 class SingleFlight:
     """``async for event in flights.run(digest, produce)``; ``produce`` starts the chain and is called at most once
-    per flight, in whichever process leads. Call :meth:`aclose` on shutdown."""
+    per flight, in whichever process leads. Call :meth:`aclose` on shutdown.
+
+    ``lease_ttl``: how long a silent leader is trusted (renewed every third of it); ``block``: how long a follower
+    waits on the stream before checking the lease (shorter than the socket timeout); ``stream_ttl``: how long a
+    finished flight's stream stays readable. A flight runs to its end even if every asker has gone away, so the
+    answer still reaches the cache and records.
+    """
 
     def __init__(
         self,
@@ -61,6 +67,9 @@ class SingleFlight:
         block: float = 1.0,
         takeovers: int = 2,
     ) -> None:
+        socket_timeout = redis.connection_pool.connection_kwargs.get("socket_timeout")
+        if socket_timeout is not None and block >= socket_timeout:
+            raise ValueError(f"block ({block} s) must be shorter than the Redis socket timeout ({socket_timeout} s)")
         self._store = FlightStore(redis=redis, keys=keys, lease_ttl=lease_ttl, stream_ttl=stream_ttl, block=block)
         self._guard = guard
         self._lease_ttl = lease_ttl

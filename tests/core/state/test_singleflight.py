@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import pytest
+
 from core.codec import event_to_dict
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
 from core.state import FLIGHT_LOST, SingleFlight, Store
@@ -163,3 +165,9 @@ async def test_leader_process_killed_mid_chain(real_store: Store, redis_url: str
     assert [type(e) for e in events] == [ChainStarted, Step, ChainFailed]
     assert isinstance(events[-1], ChainFailed)
     assert events[-1].kind == FLIGHT_LOST
+
+
+def test_block_must_be_shorter_than_the_socket_timeout(real_store: Store) -> None:
+    parts = {"redis": real_store.redis, "keys": real_store.keys, "guard": real_store.guard}
+    with pytest.raises(ValueError, match="socket timeout"):
+        SingleFlight(**parts, block=5.0)  # the store's socket timeout is 5 s
