@@ -6,12 +6,13 @@ import dataclasses
 from typing import Any
 
 from core.errors import ThinkbotError
-from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 from core.llm.types import Usage
 
 __all__ = ["CodecError", "event_from_dict", "event_to_dict"]
 
 _TYPES: dict[str, type[Any]] = {
+    "chain_queued": ChainQueued,
     "chain_started": ChainStarted,
     "step": Step,
     "final_answer": FinalAnswer,

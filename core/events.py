@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 from core.llm.types import Usage
 
-__all__ = ["ChainFailed", "ChainStarted", "Event", "FinalAnswer", "Step"]
+__all__ = ["ChainFailed", "ChainQueued", "ChainStarted", "Event", "FinalAnswer", "Step"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainQueued:
+    """The process is at its concurrency cap: the chain waits, ``position`` 1 being next in line."""
+
+    chain_id: str
+    position: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +51,18 @@ class FinalAnswer:
 
 @dataclass(frozen=True, slots=True)
 class ChainFailed:
-    """The chain stopped. ``message`` is safe to show a user; ``steps`` are those finished before."""
+    """The chain stopped, or never started. ``message`` is safe to show a user; ``steps`` are those finished.
+
+    ``kind`` says why (see ``core.errors`` and the README): e.g. ``input``, ``rate_limited`` and ``over_budget``
+    (with ``retry_after`` seconds), ``duplicate`` (a redelivered request: show nothing), ``cancelled``,
+    ``deadline``, ``llm_*``.
+    """
 
     chain_id: str
     kind: str
     message: str
     steps: tuple[Step, ...] = ()
+    retry_after: float | None = None
 
 
-Event = ChainStarted | Step | FinalAnswer | ChainFailed
+Event = ChainQueued | ChainStarted | Step | FinalAnswer | ChainFailed

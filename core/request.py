@@ -20,7 +20,9 @@ class ThinkRequest:
     """One question from one user in one place.
 
     ``user`` and ``place`` are opaque, platform-qualified ids (``discord:123``, ``slack:T01``); the core uses them
-    for limits and records only. ``strategy`` and ``model`` of ``None`` mean the configured defaults.
+    for limits and records only. ``strategy`` and ``model`` of ``None`` mean the configured defaults. ``fresh``
+    skips the result cache. ``delivery_key`` identifies the platform delivery (``slack:T01:Ev123``,
+    ``discord:interaction:456``) so a redelivered event is answered once.
     """
 
     question: str
@@ -30,3 +32,4 @@ class ThinkRequest:
     model: str | None = None
     fresh: bool = False
     history: tuple[Turn, ...] = ()
+    delivery_key: str | None = None

@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from core.codec import event_to_dict
-from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 
 __all__ = ["JsonRenderer", "Renderer", "RichRenderer", "StepsMode"]
 
@@ -46,7 +46,9 @@ class RichRenderer:
         self._steps = steps
 
     def show(self, event: Event) -> None:
-        if isinstance(event, ChainStarted):
+        if isinstance(event, ChainQueued):
+            self._console.print(Text(f"Waiting for a free slot: position {event.position} in the queue…", style="dim"))
+        elif isinstance(event, ChainStarted):
             self._started(event)
         elif isinstance(event, Step):
             self._step(event)
@@ -74,4 +76,5 @@ class RichRenderer:
 
     def _failed(self, event: ChainFailed) -> None:
         kept = f" ({len(event.steps)} steps were completed)" if event.steps else ""
-        self._errors.print(Text(f"Error: {event.message}{kept}", style="bold red"))
+        wait = f" Try again in {event.retry_after:.0f} s." if event.retry_after else ""
+        self._errors.print(Text(f"Error: {event.message}{kept}{wait}", style="bold red"))

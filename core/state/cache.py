@@ -12,7 +12,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from core.codec import CodecError, event_from_dict, event_to_dict
-from core.events import ChainFailed, Event, FinalAnswer
+from core.events import ChainStarted, Event, FinalAnswer, Step
 from core.state.guard import RedisGuard
 from core.state.keys import Keys
 
@@ -50,10 +50,10 @@ def as_cached(events: Sequence[Event], *, chain_id: str) -> tuple[Event, ...]:
     """The stored events relabelled for a replay: a new chain id, and ``cached=True`` where events carry it."""
     out: list[Event] = []
     for event in events:
-        if isinstance(event, ChainFailed):
-            out.append(dataclasses.replace(event, chain_id=chain_id))
-        else:
+        if isinstance(event, ChainStarted | Step | FinalAnswer):
             out.append(dataclasses.replace(event, chain_id=chain_id, cached=True))
+        else:
+            out.append(dataclasses.replace(event, chain_id=chain_id))
     return tuple(out)
 
 
