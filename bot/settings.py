@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.chain_config import ChainConfig
 from core.errors import ConfigError
+from core.state.connection import RedisConfig
+from core.state.rates import Rate
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "load", "load_settings"]
+
+S = TypeVar("S", bound=BaseSettings)
 
 DEFAULT_MODEL = "openai/gpt-oss-120b"
 
@@ -40,7 +44,38 @@ class Settings(BaseSettings):
     chain_deadline: float = Field(default=300.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     max_question_chars: int = Field(default=4000, ge=1, le=100_000)
+    llm_max_connections: int = Field(default=256, ge=1, le=10_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    redis_url: SecretStr | None = Field(default=None, validation_alias="REDIS_URL")
+    redis_key_prefix: str = Field(default="thinkbot", min_length=1)
+    redis_ssl_cert_reqs: Literal["required", "optional", "none"] = "required"
+    redis_max_connections: int = Field(default=32, ge=1, le=10_000)
+    cache_ttl: float = Field(default=24 * 3600.0, ge=0)
+    record_ttl: float = Field(default=7 * 24 * 3600.0, gt=0)
+    user_rate: str = "5/10m"
+    place_rate: str = "60/10m"
+    daily_token_budget: int = Field(default=2_000_000, ge=0)
+    max_concurrent_chains: int = Field(default=16, ge=1, le=10_000)
+    limits_fail_open: bool = True
+
+    @field_validator("user_rate", "place_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            Rate.parse(value)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+    def redis_config(self) -> RedisConfig:
+        return RedisConfig(
+            url=self.redis_url.get_secret_value() if self.redis_url else None,
+            key_prefix=self.redis_key_prefix,
+            ssl_cert_reqs=self.redis_ssl_cert_reqs,
+            max_connections=self.redis_max_connections,
+            fail_open=self.limits_fail_open,
+        )
 
     def chain_config(self) -> ChainConfig:
         return ChainConfig(
@@ -69,27 +104,33 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning validation errors into one :class:`ConfigError` naming each bad variable.
+    """The core settings; see :func:`load`."""
+    return load(Settings, **overrides)
+
+
+def load(settings_class: type[S], **overrides: object) -> S:
+    """Read ``settings_class``, turning validation errors into one :class:`ConfigError` naming each variable.
 
     The offending values are never repeated, so a malformed secret cannot leak into the message.
     """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return settings_class(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(f"{_variable(err['loc'])}: {err['msg']}" for err in exc.errors())
+        problems = "; ".join(f"{_variable(settings_class, err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"Invalid setting — {problems}.") from None
 
 
-def _variable(loc: tuple[int | str, ...]) -> str:
+def _variable(settings_class: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
     name = str(loc[0]) if loc else "?"
     aliased = {
-        name: field.validation_alias
-        for name, field in Settings.model_fields.items()
+        field_name: field.validation_alias
+        for field_name, field in settings_class.model_fields.items()
         if isinstance(field.validation_alias, str)
     }
     if name in aliased.values():
         return name
-    return aliased.get(name) or f"THINKBOT_{name.upper()}"
+    prefix = str(settings_class.model_config.get("env_prefix", ""))
+    return aliased.get(name) or f"{prefix}{name}".upper()
 
 
 def _has(secret: SecretStr | None) -> bool:
