@@ -11,7 +11,7 @@ from rich.console import Console
 
 from adapters.terminal import ExitCode, JsonRenderer, Renderer, RichRenderer, ask
 from bot.settings import load_settings
-from bot.wiring import build_service
+from bot.wiring import build_services
 from core.errors import ConfigError
 from core.request import ThinkRequest
 
@@ -54,8 +54,8 @@ def ask_command(question: str, strategy: str | None, model: str | None, steps: s
     request = ThinkRequest(question=question, strategy=strategy, model=model)
 
     async def run() -> ExitCode:
-        async with build_service(settings) as service:
-            return await ask(service, request, renderer)
+        async with build_services(settings) as services:
+            return await ask(services.service, request, renderer)
 
     try:
         code = asyncio.run(run())

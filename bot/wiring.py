@@ -4,44 +4,99 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from bot.settings import Settings
+from core.admission import Admission
+from core.concurrency import ConcurrencyCap
 from core.llm.groq_client import GroqClient
 from core.llm.openai_client import OpenAICompatibleClient
+from core.llm.types import LLMClient
 from core.service import ThinkService
+from core.state import (
+    ChainRecords,
+    Deduper,
+    Rate,
+    RateLimiter,
+    ResultCache,
+    SingleFlight,
+    Store,
+    TokenBudget,
+    connect,
+)
 from core.strategies.berry import BerryStrategy
 from core.strategies.g1 import G1Strategy
 
-__all__ = ["build_service"]
+__all__ = ["Services", "assemble_service", "build_llm", "build_services"]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    service: ThinkService
+    store: Store
+    settings: Settings
 
 
 @asynccontextmanager
-async def build_service(settings: Settings) -> AsyncIterator[ThinkService]:
-    """The service with its LLM client; the client's connections close when the block ends."""
+async def build_services(settings: Settings) -> AsyncIterator[Services]:
+    """The service with its LLM client and Redis store; all connections close when the block ends."""
     settings.require_llm()
-    llm: GroqClient | OpenAICompatibleClient
+    llm = build_llm(settings)
+    store = connect(settings.redis_config())
+    flights = SingleFlight(redis=store.redis, keys=store.keys, guard=store.guard)
+    try:
+        yield Services(
+            service=assemble_service(llm=llm, settings=settings, store=store, flights=flights),
+            store=store,
+            settings=settings,
+        )
+    finally:
+        await flights.aclose()
+        await store.close()
+        await llm.aclose()
+
+
+def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
     if settings.provider == "groq":
         assert settings.groq_api_key is not None
-        llm = GroqClient(
+        return GroqClient(
             api_key=settings.groq_api_key.get_secret_value(),
             base_url=settings.groq_base_url,
             timeout=settings.request_timeout,
             max_retries=settings.llm_max_retries,
             reasoning_headroom=settings.reasoning_headroom,
+            max_connections=settings.llm_max_connections,
         )
-    else:
-        assert settings.openai_base_url is not None
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-        llm = OpenAICompatibleClient(
-            api_key=key,
-            base_url=settings.openai_base_url,
-            timeout=settings.request_timeout,
-            max_retries=settings.llm_max_retries,
-        )
+    assert settings.openai_base_url is not None
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return OpenAICompatibleClient(
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.request_timeout,
+        max_retries=settings.llm_max_retries,
+    )
+
+
+def assemble_service(*, llm: LLMClient, settings: Settings, store: Store, flights: SingleFlight) -> ThinkService:
+    """The service over ``store``; ``flights`` is passed in because it owns tasks that must be closed."""
+    parts: dict[str, Any] = {"redis": store.redis, "keys": store.keys, "guard": store.guard}
+    budget = TokenBudget(**parts, daily_tokens=settings.daily_token_budget) if settings.daily_token_budget else None
+    admission = Admission(
+        per_user=RateLimiter(**parts, scope="user", rate=Rate.parse(settings.user_rate)),
+        per_place=RateLimiter(**parts, scope="place", rate=Rate.parse(settings.place_rate)),
+        budget=budget,
+    )
     strategies = {s.name: s for s in (G1Strategy(), BerryStrategy())}
-    try:
-        yield ThinkService(
-            llm=llm, config=settings.chain_config(), strategies=strategies, default_strategy=settings.strategy
-        )
-    finally:
-        await llm.aclose()
+    return ThinkService(
+        llm=llm,
+        config=settings.chain_config(),
+        strategies=strategies,
+        default_strategy=settings.strategy,
+        admission=admission,
+        cache=ResultCache(**parts, ttl=settings.cache_ttl),
+        flights=flights,
+        records=ChainRecords(**parts, ttl=settings.record_ttl),
+        dedupe=Deduper(**parts, lease_ttl=settings.chain_deadline + 60),
+        cap=ConcurrencyCap(limit=settings.max_concurrent_chains),
+    )

@@ -1,4 +1,11 @@
-"""The one entry point adapters call: ``service.think(request)`` yields the chain's events as they happen."""
+"""The one entry point adapters call: ``service.think(request)`` yields the request's events as they happen.
+
+In order, a request is: validated, deduplicated (its delivery key), rate limited (user, then place), checked
+against the place's daily token budget, answered from the cache (replayed at once, marked cached) or by the one
+chain running for that question in any process (single-flight), which waits for a slot under the per-process
+concurrency cap (``ChainQueued`` reports the position) and then runs its strategy. Every request keeps a chain
+record, so a reaction on any message posted for it finds its step later, after a restart too.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,24 @@ import contextlib
 import dataclasses
 import logging
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from typing import Any
 
+from core.admission import Admission
 from core.chain_config import ChainConfig
-from core.errors import DeadlineExceededError, InputError, ThinkbotError
-from core.events import ChainFailed, ChainStarted, Event, Step
+from core.chain_runner import run_chain
+from core.concurrency import ConcurrencyCap
+from core.errors import InputError
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 from core.llm.types import LLMClient
+from core.recorder import Recorder, relabel
 from core.request import ThinkRequest
+from core.state.cache import ResultCache, as_cached, cache_key
+from core.state.dedupe import Deduper
+from core.state.records import ChainRecord, ChainRecords
+from core.state.singleflight import SingleFlight
 from core.strategies.base import ChainContext, Strategy
+from core.strategies.prompts import PROMPT_VERSION
 from core.validation import clean_question
 
 __all__ = ["ThinkService"]
@@ -22,18 +39,23 @@ __all__ = ["ThinkService"]
 log = logging.getLogger(__name__)
 
 _DONE = object()
+_CANCELLED = "Stopped at the asker's request."
 
 
 class ThinkService:
-    """Validates a request, runs its strategy under the chain deadline, and streams the events.
-
-    The strategy runs in its own task feeding a queue, so the deadline measures the chain and not how fast the
-    caller consumes events. Closing the iterator (``aclose``, ``break``) or cancelling the caller cancels the
-    chain and its in-flight LLM request, and waits for it: no task is left behind.
-    """
-
     def __init__(
-        self, *, llm: LLMClient, config: ChainConfig, strategies: Mapping[str, Strategy], default_strategy: str
+        self,
+        *,
+        llm: LLMClient,
+        config: ChainConfig,
+        strategies: Mapping[str, Strategy],
+        default_strategy: str,
+        admission: Admission,
+        cache: ResultCache,
+        flights: SingleFlight,
+        records: ChainRecords,
+        dedupe: Deduper,
+        cap: ConcurrencyCap,
     ) -> None:
         if default_strategy not in strategies:
             raise ValueError(f"unknown default strategy {default_strategy!r}")
@@ -41,6 +63,13 @@ class ThinkService:
         self._config = config
         self._strategies = dict(strategies)
         self._default = default_strategy
+        self._admission = admission
+        self._cache = cache
+        self._flights = flights
+        self._records = records
+        self._dedupe = dedupe
+        self._cap = cap
+        self._running: dict[str, asyncio.Task[None]] = {}
 
     @property
     def strategy_names(self) -> tuple[str, ...]:
@@ -53,18 +82,41 @@ class ThinkService:
         except InputError as exc:
             yield ChainFailed(chain_id=chain_id, kind=exc.kind, message=exc.user_message)
             return
-        config = dataclasses.replace(self._config, model=request.model or self._config.model)
-        yield ChainStarted(chain_id=chain_id, question=question, strategy=strategy.name, model=config.model)
-        ctx = ChainContext(chain_id=chain_id, question=question, history=request.history, llm=self._llm, config=config)
-        queue: asyncio.Queue[object] = asyncio.Queue()
-        task = asyncio.create_task(self._produce(strategy, ctx, queue), name=f"chain-{chain_id}")
+        lease = await self._dedupe.claim(request.delivery_key) if request.delivery_key else None
+        if request.delivery_key and lease is None:
+            yield ChainFailed(chain_id=chain_id, kind="duplicate", message="This request is already being answered.")
+            return
+        finished = False
         try:
-            while (item := await queue.get()) is not _DONE:
-                yield item  # type: ignore[misc]
+            refusal = await self._admission.check(request, chain_id)
+            if refusal is not None:
+                yield refusal
+            else:
+                async with contextlib.aclosing(self._answer(request, question, strategy, chain_id)) as events:
+                    async for event in events:
+                        yield event
+            finished = True
         finally:
-            if not task.done():
-                task.cancel()
-                await asyncio.wait([task])
+            if lease is not None:
+                # Done once answered (even with an error); released if we were stopped, so a redelivery runs it.
+                await (self._dedupe.done(lease) if finished else self._dedupe.release(lease))
+
+    def cancel(self, chain_id: str) -> bool:
+        """Stop ``chain_id`` if it is running in this process; its ``think`` ends with a ``cancelled`` failure."""
+        task = self._running.get(chain_id)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    async def link_message(self, message_id: str, *, chain_id: str, step: int | None) -> None:
+        await self._records.link(message_id, chain_id=chain_id, step=step)
+
+    async def find_message(self, message_id: str) -> tuple[ChainRecord, Step | None] | None:
+        return await self._records.find_step(message_id)
+
+    async def record(self, chain_id: str) -> ChainRecord | None:
+        return await self._records.get(chain_id)
 
     def _check(self, request: ThinkRequest) -> tuple[str, Strategy]:
         name = request.strategy or self._default
@@ -73,27 +125,92 @@ class ThinkService:
             raise InputError(f"Unknown strategy {name!r}; choose one of: {known}.")
         return clean_question(request.question, max_chars=self._config.max_question_chars), self._strategies[name]
 
-    async def _produce(self, strategy: Strategy, ctx: ChainContext, queue: asyncio.Queue[object]) -> None:
+    async def _answer(
+        self, request: ThinkRequest, question: str, strategy: Strategy, chain_id: str
+    ) -> AsyncGenerator[Event, None]:
+        config = dataclasses.replace(self._config, model=request.model or self._config.model)
+        recorder = Recorder(
+            records=self._records,
+            base=ChainRecord(
+                chain_id=chain_id,
+                question=question,
+                asker=request.user,
+                place=request.place,
+                strategy=strategy.name,
+                model=config.model,
+            ),
+        )
+        key = self._cache_key(question, strategy, config, request)
+        cached = None if request.fresh else await self._cache.get(key)
+        if cached:
+            for event in as_cached(cached, chain_id=chain_id):
+                await recorder.see(event)
+                yield event
+            return
+        ctx = ChainContext(chain_id=chain_id, question=question, history=request.history, llm=self._llm, config=config)
+        flight = self._flights.run(key, lambda: self._lead(strategy, ctx, key, request.place))
+        async with contextlib.aclosing(self._follow(flight, chain_id)) as events:
+            async for event in events:
+                await recorder.see(event)
+                yield event
+
+    async def _follow(self, events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
+        """Relay ``events`` through a task that :meth:`cancel` can stop, relabelled for this request."""
+        queue: asyncio.Queue[object] = asyncio.Queue()
         steps: list[Step] = []
 
-        def failed(kind: str, message: str) -> ChainFailed:
-            return ChainFailed(chain_id=ctx.chain_id, kind=kind, message=message, steps=tuple(steps))
-
-        try:
+        async def pump() -> None:
             try:
-                async with asyncio.timeout(ctx.config.deadline), contextlib.aclosing(strategy.run(ctx)) as events:
+                async with contextlib.aclosing(events):
                     async for event in events:
-                        if isinstance(event, Step):
-                            steps.append(event)
-                        queue.put_nowait(event)
-            except TimeoutError:
-                message = f"The chain ran past its {ctx.config.deadline:g} s time limit and was stopped."
-                raise DeadlineExceededError(message) from None
-        except ThinkbotError as exc:
-            log.warning("chain %s failed: %s", ctx.chain_id, exc.kind)
-            queue.put_nowait(failed(exc.kind, exc.user_message))
-        except Exception:
-            log.exception("chain %s crashed", ctx.chain_id)
-            queue.put_nowait(failed("internal", "Something went wrong on our side while thinking. Please try again."))
+                        queue.put_nowait(relabel(event, chain_id))
+            finally:
+                queue.put_nowait(_DONE)
+
+        task = asyncio.create_task(pump(), name=f"follow-{chain_id}")
+        self._running[chain_id] = task
+        try:
+            while (item := await queue.get()) is not _DONE:
+                if isinstance(item, Step):
+                    steps.append(item)
+                yield item  # type: ignore[misc]
+            if task.cancelled():
+                yield ChainFailed(chain_id=chain_id, kind="cancelled", message=_CANCELLED, steps=tuple(steps))
         finally:
-            queue.put_nowait(_DONE)
+            del self._running[chain_id]
+            if not task.done():
+                task.cancel()
+                await asyncio.wait([task])
+
+    async def _lead(self, strategy: Strategy, ctx: ChainContext, key: str, place: str) -> AsyncGenerator[Event, None]:
+        """The chain itself, run by whichever asker leads the flight: queue for a slot, run, cache, spend."""
+        async with self._cap.ticket() as ticket:
+            async for position in ticket.positions():
+                yield ChainQueued(chain_id=ctx.chain_id, position=position)
+            kept: list[Event] = []
+            async with contextlib.aclosing(run_chain(strategy, ctx)) as chain:
+                async for event in chain:
+                    if isinstance(event, ChainStarted | Step | FinalAnswer):
+                        kept.append(event)
+                    if isinstance(event, FinalAnswer):
+                        await self._cache.put(key, kept)  # before the answer is out, so no second chain slips in
+                        await self._admission.spend(place, event.usage.total_tokens)
+                    elif isinstance(event, ChainFailed):
+                        await self._admission.spend(place, sum(s.usage.total_tokens for s in event.steps))
+                    yield event
+
+    def _cache_key(self, question: str, strategy: Strategy, config: ChainConfig, request: ThinkRequest) -> str:
+        options: dict[str, Any] = {
+            "history": [[turn.question, turn.answer] for turn in request.history],
+            "temperature": config.temperature,
+            "step_cap": config.step_cap,
+            "berry_turns": config.berry_turns,
+            "step_max_tokens": config.step_max_tokens,
+        }
+        return cache_key(
+            question=question,
+            strategy=strategy.name,
+            model=config.model,
+            prompt_version=PROMPT_VERSION,
+            options=options,
+        )

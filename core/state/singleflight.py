@@ -26,11 +26,13 @@ from core.state.flights import FlightStore
 from core.state.guard import RedisGuard, StoreUnavailableError
 from core.state.keys import Keys
 
-__all__ = ["FLIGHT_LOST", "SingleFlight"]
+__all__ = ["CANCELLED", "FLIGHT_LOST", "SingleFlight"]
 
 log = logging.getLogger(__name__)
 
 FLIGHT_LOST = "flight_lost"
+CANCELLED = "cancelled"
+_CANCELLED_MESSAGE = "The chain was stopped before it finished; please ask again."
 _LOST_MESSAGE = "The identical question this one was following stopped before it finished; please ask again."
 _BROKEN_MESSAGE = "The chain stopped unexpectedly; please ask again."
 
@@ -75,18 +77,38 @@ class SingleFlight:
         self._lease_ttl = lease_ttl
         self._takeovers = takeovers
         self._local: dict[str, Fanout[Event]] = {}
+        self._drivers: dict[str, asyncio.Task[None]] = {}
+        self._followers: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def run(self, digest: str, produce: Produce) -> AsyncIterator[Event]:
-        """Every event of the one chain for ``digest``, from its start, ending at its terminal event."""
+    async def run(self, digest: str, produce: Produce) -> AsyncGenerator[Event, None]:
+        """Every event of the one chain for ``digest``, from its start, ending at its terminal event.
+
+        When the last asker in this process stops following before the end (it was cancelled or closed the
+        iterator), the flight is cancelled too: its LLM request stops, and followers elsewhere get a
+        ``cancelled`` failure instead of waiting.
+        """
         fanout = self._local.get(digest)
         if fanout is None:
             fanout = self._local[digest] = Fanout()
             task = asyncio.create_task(self._drive(digest, produce, fanout), name=f"flight-{digest[:12]}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        async for event in fanout.follow():
-            yield event
+            self._drivers[digest] = task
+        self._followers[digest] = self._followers.get(digest, 0) + 1
+        finished = False
+        try:
+            async for event in fanout.follow():
+                yield event
+            finished = True
+        finally:
+            self._followers[digest] -= 1
+            if not self._followers[digest]:
+                del self._followers[digest]
+                driver = self._drivers.get(digest)
+                if not finished and driver is not None and not driver.done():
+                    driver.cancel()
+                    await asyncio.wait([driver])
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
@@ -113,6 +135,7 @@ class SingleFlight:
             fanout.close()
             if self._local.get(digest) is fanout:
                 del self._local[digest]
+                self._drivers.pop(digest, None)
 
     async def _lead(self, digest: str, token: str | None, produce: Produce, fanout: Fanout[Event]) -> None:
         """Run the chain; ``token`` of ``None`` means Redis is down and nobody else will follow."""
@@ -123,6 +146,11 @@ class SingleFlight:
                     fanout.push(event)
                     if token:
                         await self._guard.run(partial(self._store.publish, digest, token, event), None)
+        except asyncio.CancelledError:
+            if token:  # tell followers in other processes, so they end now instead of waiting for the lease
+                stopped = _failure(fanout.items, CANCELLED, _CANCELLED_MESSAGE)
+                await self._guard.run(partial(self._store.publish, digest, token, stopped), None)
+            raise
         finally:
             if renewer:
                 renewer.cancel()

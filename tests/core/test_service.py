@@ -7,6 +7,7 @@ from core.events import ChainFailed, ChainStarted, FinalAnswer, Step
 from core.request import ThinkRequest
 from tests.core.conftest import collect
 from tests.fakes.groq_server import FakeGroq
+from tests.service_kit import running_service
 
 
 def step(title: str, next_action: str = "continue") -> str:
@@ -26,7 +27,7 @@ def other_tasks() -> set[asyncio.Task[object]]:
     ],
 )
 async def test_bad_input_fails_before_any_llm_call(fake_groq: FakeGroq, make_service, question, strategy, fragment):
-    events = await collect(make_service(), question=question, strategy=strategy)
+    events = await collect(await make_service(), question=question, strategy=strategy)
     assert len(events) == 1
     assert isinstance(events[0], ChainFailed)
     assert events[0].kind == "input"
@@ -36,7 +37,7 @@ async def test_bad_input_fails_before_any_llm_call(fake_groq: FakeGroq, make_ser
 
 async def test_question_is_cleaned_before_use(fake_groq: FakeGroq, make_service):
     fake_groq.reply(step("s", "final_answer")).reply("ok")
-    events = await collect(make_service(), question="  why\x00 is the sky blue?\x1b  ")
+    events = await collect(await make_service(), question="  why\x00 is the sky blue?\x1b  ")
     assert isinstance(events[0], ChainStarted)
     assert events[0].question == "why is the sky blue?"
     assert fake_groq.chat_requests[0].messages[1]["content"] == "why is the sky blue?"
@@ -44,14 +45,14 @@ async def test_question_is_cleaned_before_use(fake_groq: FakeGroq, make_service)
 
 async def test_model_can_be_chosen_per_request(fake_groq: FakeGroq, make_service):
     fake_groq.reply(step("s", "final_answer")).reply("ok")
-    events = await collect(make_service(), model="moonshotai/kimi-k2-instruct-0905")
+    events = await collect(await make_service(), model="moonshotai/kimi-k2-instruct-0905")
     assert events[0].model == "moonshotai/kimi-k2-instruct-0905"
     assert {r.model for r in fake_groq.chat_requests} == {"moonshotai/kimi-k2-instruct-0905"}
 
 
 async def test_deadline_stops_a_hung_chain_and_keeps_steps(fake_groq: FakeGroq, make_service):
     fake_groq.reply(step("first")).hang()
-    events = await collect(make_service(deadline=0.5))
+    events = await collect(await make_service(deadline=0.5))
     failed = events[-1]
     assert isinstance(failed, ChainFailed)
     assert failed.kind == "deadline"
@@ -65,23 +66,26 @@ async def test_cancelling_the_caller_cancels_the_inflight_request(fake_groq: Fak
     seen: list[object] = []
 
     async def consume() -> None:
-        async for event in make_service().think(ThinkRequest(question="q")):
+        async for event in (await make_service()).think(ThinkRequest(question="q")):
             seen.append(event)
 
     task = asyncio.create_task(consume())
     async with asyncio.timeout(5):
-        while len(fake_groq.chat_requests) < 2:  # noqa: ASYNC110 - the fake lives in another thread
+        # the consumer has step 1 and the (hanging) request for step 2 has arrived
+        while len(fake_groq.chat_requests) < 2 or len(seen) < 2:  # noqa: ASYNC110 - the fake is in another thread
             await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert [type(e) for e in seen] == [ChainStarted, Step]
     assert other_tasks() == set()
+    await asyncio.sleep(0.2)
+    assert len(fake_groq.chat_requests) == 2  # nothing retried or continued behind our back
 
 
 async def test_closing_the_iterator_early_leaves_no_task(fake_groq: FakeGroq, make_service):
     fake_groq.reply(step("first")).hang()
-    events = make_service().think(ThinkRequest(question="q"))
+    events = (await make_service()).think(ThinkRequest(question="q"))
     async for event in events:
         if isinstance(event, Step):
             break
@@ -92,7 +96,7 @@ async def test_closing_the_iterator_early_leaves_no_task(fake_groq: FakeGroq, ma
 async def test_slow_consumer_does_not_eat_into_the_deadline(fake_groq: FakeGroq, make_service):
     fake_groq.reply(step("a")).reply(step("b", "final_answer")).reply("done")
     kinds = []
-    async for event in make_service(deadline=2.0).think(ThinkRequest(question="q")):
+    async for event in (await make_service(deadline=2.0)).think(ThinkRequest(question="q")):
         kinds.append(type(event))
         await asyncio.sleep(0.3)  # e.g. an adapter pacing its messages
     assert kinds == [ChainStarted, Step, Step, FinalAnswer]
@@ -108,7 +112,7 @@ async def test_slow_consumer_does_not_eat_into_the_deadline(fake_groq: FakeGroq,
 )
 async def test_llm_errors_become_clear_failures(fake_groq: FakeGroq, make_service, status, kind, fragment):
     fake_groq.reply(step("first")).error(status)
-    events = await collect(make_service())
+    events = await collect(await make_service())
     failed = events[-1]
     assert isinstance(failed, ChainFailed)
     assert failed.kind == kind
@@ -117,16 +121,8 @@ async def test_llm_errors_become_clear_failures(fake_groq: FakeGroq, make_servic
 
 
 async def test_wrong_key_fails_naming_the_setting_never_the_key(fake_groq: FakeGroq):
-    from core.chain_config import ChainConfig
-    from core.llm.groq_client import GroqClient
-    from core.service import ThinkService
-    from core.strategies.g1 import G1Strategy
-
-    client = GroqClient(api_key="gsk_wrong_secret_value", base_url=fake_groq.base_url, timeout=5, max_retries=0)
-    config = ChainConfig(model="openai/gpt-oss-120b")
-    service = ThinkService(llm=client, config=config, strategies={"g1": G1Strategy()}, default_strategy="g1")
-    events = await collect(service)
-    await client.aclose()
+    async with running_service(groq=fake_groq, groq_api_key="gsk_wrong_secret_value", llm_max_retries=0) as services:
+        events = await collect(services.service)
     failed = events[-1]
     assert isinstance(failed, ChainFailed)
     assert failed.kind == "llm_auth"
@@ -136,6 +132,6 @@ async def test_wrong_key_fails_naming_the_setting_never_the_key(fake_groq: FakeG
 
 async def test_rate_limit_and_server_errors_are_retried_then_answered(fake_groq: FakeGroq, make_service):
     fake_groq.error(429, retry_after=0.2).reply(step("s", "final_answer")).error(503).reply("ok")
-    events = await collect(make_service())
+    events = await collect(await make_service())
     assert isinstance(events[-1], FinalAnswer)
     assert len(fake_groq.chat_requests) == 4

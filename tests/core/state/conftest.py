@@ -1,29 +1,17 @@
-"""Fixtures for the Redis state tests: a real redis-server (REDIS_URL, or our own) and the embedded store.
+"""Fixtures for the Redis state tests: a real redis-server (``redis_url``, tests/conftest.py) and the embedded store.
 
 Every test gets its own key prefix and removes its keys afterwards, so a shared REDIS_URL stays clean.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from core.state import RedisConfig, Store, connect
-from tests.redis_server import RedisServer
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    url = os.environ.get("REDIS_URL")
-    if url:
-        yield url
-        return
-    with RedisServer() as server:
-        yield server.url
 
 
 async def _open(url: str | None, **config: Any) -> Store:

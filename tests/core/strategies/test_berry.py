@@ -8,7 +8,7 @@ async def test_turns_critique_with_all_earlier_turns_then_synthesis(fake_groq: F
     for text in ("Turn one: 2 Rs", "Turn two: actually 3", "Turn three: 3 confirmed", "There are 3 Rs."):
         fake_groq.reply(text)
 
-    events = await collect(make_service(berry_turns=3), strategy="berry")
+    events = await collect(await make_service(berry_turns=3), strategy="berry")
 
     steps = [e for e in events if isinstance(e, Step)]
     assert [(s.index, s.content) for s in steps] == [

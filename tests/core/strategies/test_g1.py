@@ -17,7 +17,7 @@ async def test_message_sequence_follows_g1(fake_groq: FakeGroq, make_service):
     fake_groq.reply(step("Check another way", next_action="final_answer"), prompt_tokens=140, completion_tokens=12)
     fake_groq.reply("There are 3 Rs.", prompt_tokens=160, completion_tokens=5)
 
-    events = await collect(make_service())
+    events = await collect(await make_service())
 
     assert isinstance(events[0], ChainStarted)
     assert [(e.index, e.title) for e in events if isinstance(e, Step)] == [
@@ -54,7 +54,7 @@ async def test_message_sequence_follows_g1(fake_groq: FakeGroq, make_service):
 
 async def test_step_cap_stops_the_chain_then_asks_for_the_answer(fake_groq: FakeGroq, make_service):
     fake_groq.respond_with(lambda body: step("More") if "response_format" in body else "Forty-two.")
-    events = await collect(make_service(step_cap=4))
+    events = await collect(await make_service(step_cap=4))
     assert [e.index for e in events if isinstance(e, Step)] == [1, 2, 3, 4]
     assert isinstance(events[-1], FinalAnswer)
     assert events[-1].text == "Forty-two."
@@ -65,7 +65,7 @@ async def test_fenced_json_is_repaired_without_asking_again(fake_groq: FakeGroq,
     # In JSON mode Groq refuses fenced JSON with json_validate_failed; the step is read from failed_generation.
     fake_groq.reply("```json\n" + step("Fenced", next_action="final_answer") + "\n```")
     fake_groq.reply("3")
-    events = await collect(make_service())
+    events = await collect(await make_service())
     assert [e.title for e in events if isinstance(e, Step)] == ["Fenced"]
     assert len(fake_groq.chat_requests) == 2
 
@@ -74,7 +74,7 @@ async def test_missing_content_is_reasked_with_the_reason(fake_groq: FakeGroq, m
     fake_groq.reply(json.dumps({"title": "No content here"}))
     fake_groq.reply(step("Second try", next_action="final_answer"))
     fake_groq.reply("3")
-    events = await collect(make_service())
+    events = await collect(await make_service())
     assert [e.title for e in events if isinstance(e, Step)] == ["Second try"]
     reask = fake_groq.chat_requests[1].messages
     assert reask[-2] == {"role": "assistant", "content": json.dumps({"title": "No content here"})}
@@ -88,7 +88,7 @@ async def test_missing_title_and_next_action_are_filled_in(fake_groq: FakeGroq, 
     fake_groq.reply(json.dumps({"content": "Spell s-t-r-a-w-b-e-r-r-y"}))
     fake_groq.reply(step("Done", next_action="final_answer"))
     fake_groq.reply("3")
-    steps = [e for e in await collect(make_service()) if isinstance(e, Step)]
+    steps = [e for e in await collect(await make_service()) if isinstance(e, Step)]
     assert [s.title for s in steps] == ["Spell s-t-r-a-w-b-e-r-r-y", "Done"]
 
 
@@ -96,7 +96,7 @@ async def test_json_validate_failed_garbage_past_limit_fails_and_keeps_steps(fak
     fake_groq.reply(step("Good step"))
     for _ in range(3):
         fake_groq.reply("I refuse to write JSON today")  # the fake answers 400 json_validate_failed
-    events = await collect(make_service(repair_limit=2))
+    events = await collect(await make_service(repair_limit=2))
     failed = events[-1]
     assert isinstance(failed, ChainFailed)
     assert failed.kind == "malformed_output"
@@ -109,6 +109,6 @@ async def test_json_validate_failed_garbage_past_limit_fails_and_keeps_steps(fak
 async def test_follow_up_carries_earlier_turns(fake_groq: FakeGroq, make_service):
     fake_groq.reply(step("Recall", next_action="final_answer")).reply("Still 3.")
     history = (Turn(question="How many Rs in strawberry?", answer="3"),)
-    await collect(make_service(), question="Are you sure?", history=history)
+    await collect(await make_service(), question="Are you sure?", history=history)
     roles = [(m["role"], m["content"]) for m in fake_groq.chat_requests[0].messages[1:4]]
     assert roles == [("user", "How many Rs in strawberry?"), ("assistant", "3"), ("user", "Are you sure?")]

@@ -1,0 +1,59 @@
+"""Whether a request may start: per-user and per-place rate limits, then the place's daily token budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from core.events import ChainFailed
+from core.request import ThinkRequest
+from core.state.budget import TokenBudget
+from core.state.limiter import RateLimiter
+
+__all__ = ["Admission"]
+
+log = logging.getLogger(__name__)
+
+
+class Admission:
+    """``await admission.check(request, chain_id)`` is ``None`` (go ahead) or the refusal to show."""
+
+    def __init__(self, *, per_user: RateLimiter, per_place: RateLimiter, budget: TokenBudget | None) -> None:
+        self._per_user = per_user
+        self._per_place = per_place
+        self._budget = budget
+
+    async def check(self, request: ThinkRequest, chain_id: str) -> ChainFailed | None:
+        user = await self._per_user.hit(request.user)
+        if not user.allowed:
+            return _refusal(chain_id, "rate_limited", "You are asking faster than this bot allows.", user.retry_after)
+        place = await self._per_place.hit(request.place)
+        if not place.allowed:
+            message = "This server or workspace is asking faster than this bot allows."
+            return _refusal(chain_id, "rate_limited", message, place.retry_after)
+        if self._budget is None:
+            return None
+        status = await self._budget.check(request.place)
+        if status.allowed:
+            return None
+        wait = max(1.0, (status.resets_at - dt.datetime.now(dt.UTC)).total_seconds())
+        reset = status.resets_at.strftime("%H:%M UTC")
+        message = f"Today's token budget here is used up ({status.used:,} of {status.limit:,}); it resets at {reset}."
+        return ChainFailed(chain_id=chain_id, kind="over_budget", message=message, retry_after=wait)
+
+    async def spend(self, place: str, tokens: int) -> None:
+        if self._budget is not None and tokens > 0:
+            await self._budget.add(place, tokens)
+
+
+def _refusal(chain_id: str, kind: str, message: str, retry_after: float) -> ChainFailed:
+    text = f"{message} Please try again in {_duration(retry_after)}."
+    return ChainFailed(chain_id=chain_id, kind=kind, message=text, retry_after=retry_after)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(1, round(seconds))
+    if seconds < 90:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 90 else f"{round(minutes / 60)} h"

@@ -1,0 +1,48 @@
+"""Keeps a request's chain record in step with its events, and relabels shared events for the request."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.llm.types import Usage
+from core.state.records import ChainRecord, ChainRecords, ChainStatus
+
+__all__ = ["Recorder", "relabel"]
+
+
+def relabel(event: Event, chain_id: str) -> Event:
+    """``event`` as this request's: events of a shared (single-flight) chain carry the leader's id."""
+    if event.chain_id == chain_id:
+        return event
+    if isinstance(event, ChainFailed):
+        steps = tuple(dataclasses.replace(s, chain_id=chain_id) for s in event.steps)
+        return dataclasses.replace(event, chain_id=chain_id, steps=steps)
+    return dataclasses.replace(event, chain_id=chain_id)
+
+
+class Recorder:
+    """Saves the record when the chain starts, after each step, and when it ends."""
+
+    def __init__(self, *, records: ChainRecords, base: ChainRecord) -> None:
+        self._records = records
+        self.record = base
+
+    async def see(self, event: Event) -> None:
+        record = self.record
+        if isinstance(event, ChainStarted):
+            status: ChainStatus = "cached" if event.cached else "running"
+            record = dataclasses.replace(record, strategy=event.strategy, model=event.model, status=status)
+        elif isinstance(event, Step):
+            record = dataclasses.replace(record, steps=(*record.steps, event), usage=record.usage + event.usage)
+        elif isinstance(event, FinalAnswer):
+            done: ChainStatus = "cached" if event.cached else "answered"
+            record = dataclasses.replace(record, status=done, answer=event.text, usage=event.usage)
+        elif isinstance(event, ChainFailed):
+            steps = event.steps or record.steps
+            usage = sum((s.usage for s in steps), Usage())
+            record = dataclasses.replace(record, status="failed", error=event.message, steps=steps, usage=usage)
+        else:
+            return
+        self.record = record
+        await self._records.save(record)
