@@ -135,3 +135,20 @@ def test_unknown_model_exits_1_naming_the_setting(run):
     result = run("ask", "--model", "llama-3.3-70b-versatile", "q")
     assert result.returncode == 1
     assert "THINKBOT_MODEL" in result.stderr
+
+
+def test_ask_goes_through_the_shared_cache_and_limits(run, fake_groq, redis_url):
+    script_strawberry(fake_groq)
+    env = {"REDIS_URL": redis_url, "THINKBOT_REDIS_KEY_PREFIX": f"cli{os.getpid()}", "THINKBOT_USER_RATE": "2/1h"}
+    first = run("ask", "How many Rs are in strawberry?", **env)
+    second = run("ask", "how many Rs are in strawberry?", **env)
+    third = run("ask", "Another question?", **env)
+    assert first.returncode == 0, first.stderr
+    assert "cached" not in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "Step 3 · Double-check" in second.stdout
+    assert "cached" in second.stdout
+    assert len(fake_groq.chat_requests) == 4
+    assert third.returncode == 1
+    assert "try again in 30 min" in third.stderr
+    assert len(fake_groq.chat_requests) == 4
