@@ -1,0 +1,136 @@
+"""The bolt ``AsyncApp`` with Thinkbot's listeners, built from a service and options; nothing happens at import.
+
+Listeners return at once (bolt acks events itself; ``/think`` acks first): each question runs as a task of this
+object, so shutting down cancels running chains cleanly through the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.history import earlier_turns
+from adapters.slack.options import SlackOptions
+from adapters.slack.pacing import ChannelPacer, retry_handlers
+from adapters.slack.port import ChainService
+from adapters.slack.poster import Poster
+from adapters.slack.reactions import Reactions
+from adapters.slack.run import ChainRun, Respond
+from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, place_id, user_id
+from core.request import ThinkRequest, Turn
+
+__all__ = ["SlackBot", "web_client"]
+
+log = logging.getLogger(__name__)
+
+
+def web_client(*, token: str, base_url: str | None, options: SlackOptions) -> AsyncWebClient:
+    """The real slack_sdk client, retrying 429s (after ``Retry-After``), 5xx and dropped connections."""
+    client = AsyncWebClient(token=token, base_url=base_url or AsyncWebClient.BASE_URL)
+    client.retry_handlers = retry_handlers(max_retries=options.max_retries)
+    return client
+
+
+class SlackBot:
+    """``bot.app`` is the bolt app to serve (Socket Mode or HTTP); ``await bot.aclose()`` stops running chains."""
+
+    def __init__(
+        self,
+        *,
+        service: ChainService,
+        client: AsyncWebClient,
+        options: SlackOptions,
+        signing_secret: str | None = None,
+    ) -> None:
+        self._service = service
+        self._options = options
+        self.poster = Poster(client=client, pacer=ChannelPacer(interval=options.post_interval))
+        self._reactions = Reactions(service=service, poster=self.poster, options=options)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.app = AsyncApp(client=client, signing_secret=signing_secret or "", logger=log)
+        self._register(self.app)
+
+    @property
+    def running(self) -> int:
+        return len(self._tasks)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    async def wait_idle(self) -> None:
+        """Wait until no question is being answered (tests, graceful shutdown)."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    def _register(self, app: AsyncApp) -> None:
+        app.event("app_mention")(self._on_mention)
+        app.event("message")(self._on_message)
+        app.event("reaction_added")(self._on_reaction_added)
+        app.event("reaction_removed")(self._on_reaction_removed)
+        app.command("/think")(self._on_command)
+
+    async def _on_mention(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        ask = from_mention(body, bot_user_id=context.get("bot_user_id"))
+        if ask is not None:
+            self._spawn(self._answer(ask))
+
+    async def _on_message(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        ask = from_dm(body, bot_user_id=context.get("bot_user_id"))
+        if ask is not None:
+            self._spawn(self._answer(ask))
+
+    async def _on_reaction_added(self, body: dict[str, Any]) -> None:
+        self._spawn(self._reactions.handle(body, added=True))
+
+    async def _on_reaction_removed(self, body: dict[str, Any]) -> None:
+        self._spawn(self._reactions.handle(body, added=False))
+
+    async def _on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any], respond: Any) -> None:
+        await ack()
+
+        async def tell(text: str) -> object:
+            return await respond(text=text, response_type="ephemeral")
+
+        self._spawn(self._answer(from_command(command), respond=tell))
+
+    async def _answer(self, ask: Ask, respond: Respond | None = None) -> None:
+        history: tuple[Turn, ...] = ()
+        if ask.follow_up and ask.thread_ts:
+            history = await earlier_turns(
+                service=self._service,
+                poster=self.poster,
+                channel=ask.channel,
+                thread_ts=ask.thread_ts,
+                limit=self._options.history_turns,
+            )
+        request = ThinkRequest(
+            question=ask.question,
+            user=user_id(ask.team_id, ask.user),
+            place=place_id(ask.team_id),
+            history=history,
+            delivery_key=ask.delivery_key,
+        )
+        run = ChainRun(service=self._service, poster=self.poster, options=self._options, ask=ask, respond=respond)
+        await run.run(request)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._guarded(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("slack: a listener task failed")

@@ -1,0 +1,25 @@
+"""What the Slack adapter needs to know, independent of where it came from (``bot/slack_settings.py`` builds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SlackOptions"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlackOptions:
+    """Reaction names are Slack emoji names without colons.
+
+    ``post_interval`` is the gap between two posts in one channel (Slack: about 1 s); ``max_retries`` how often a
+    429, 5xx or dropped connection is retried; ``history_turns`` how many earlier answers in a thread a follow-up
+    gets as context.
+    """
+
+    expand_reaction: str = "mag"
+    stop_reaction: str = "octagonal_sign"
+    progress_reaction: str = "hourglass_flowing_sand"
+    broadcast_answer: bool = False
+    post_interval: float = 1.0
+    max_retries: int = 3
+    history_turns: int = 3

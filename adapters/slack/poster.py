@@ -1,0 +1,84 @@
+"""The Web API calls the adapter makes, through the real ``AsyncWebClient``; new messages go through the pacer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.pacing import ChannelPacer
+from adapters.slack.render import Rendered
+
+__all__ = ["Poster", "SlackMessage"]
+
+log = logging.getLogger(__name__)
+
+SlackMessage = dict[str, Any]
+_HARMLESS = frozenset({"already_reacted", "no_reaction", "message_not_found"})
+_THREAD_PAGES = 10
+
+
+class Poster:
+    def __init__(self, *, client: AsyncWebClient, pacer: ChannelPacer) -> None:
+        self.client = client
+        self._pacer = pacer
+
+    async def post(
+        self,
+        channel: str,
+        message: Rendered | Callable[[], Rendered],
+        *,
+        thread_ts: str | None = None,
+        broadcast: bool = False,
+    ) -> str:
+        """Post when ``channel``'s turn comes and return the new ts. A callable is rendered only then, so it can
+        take in whatever arrived while it waited."""
+        async with self._pacer.slot(channel):
+            rendered = message() if callable(message) else message
+            reply = await self.client.chat_postMessage(
+                channel=channel,
+                text=rendered.text,
+                blocks=list(rendered.blocks),
+                thread_ts=thread_ts,
+                reply_broadcast=broadcast or None,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        return str(reply["ts"])
+
+    async def update(self, channel: str, ts: str, message: Rendered) -> None:
+        await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=list(message.blocks))
+
+    async def delete(self, channel: str, ts: str) -> None:
+        await self._tolerant(self.client.chat_delete(channel=channel, ts=ts))
+
+    async def react(self, channel: str, ts: str, name: str, *, add: bool = True) -> None:
+        """Add or remove our reaction; one that is already there (or gone) is fine."""
+        method = self.client.reactions_add if add else self.client.reactions_remove
+        await self._tolerant(method(channel=channel, timestamp=ts, name=name))
+
+    async def ephemeral(self, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> None:
+        await self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+
+    async def thread(self, channel: str, ts: str) -> list[SlackMessage]:
+        """The thread that ``ts`` (a parent or any reply) belongs to: parent first, replies in order."""
+        messages: list[SlackMessage] = []
+        cursor: str | None = None
+        for _ in range(_THREAD_PAGES):
+            page = await self.client.conversations_replies(channel=channel, ts=ts, cursor=cursor, limit=200)
+            messages.extend(page.get("messages") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or not cursor:
+                break
+        return messages
+
+    async def _tolerant(self, call: Any) -> None:
+        try:
+            await call
+        except SlackApiError as exc:
+            if exc.response.get("error") not in _HARMLESS:
+                raise
+            log.debug("slack: %s (ignored)", exc.response.get("error"))

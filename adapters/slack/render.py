@@ -1,0 +1,148 @@
+"""Chain events as Slack messages: text plus Block Kit blocks within Slack's limits. Pure: no I/O, no Slack imports.
+
+Every piece of model or user text goes through :mod:`adapters.slack.mrkdwn` (escaped, Markdown converted); only
+the ``<@user>`` of the asker, which we write ourselves, is a live mention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack import tags
+from adapters.slack.mrkdwn import escape, to_mrkdwn
+from adapters.slack.split import chunk, split_text
+from core.events import ChainFailed, FinalAnswer, Step
+
+__all__ = [
+    "MAX_BLOCKS",
+    "SECTION_TEXT",
+    "Block",
+    "Rendered",
+    "answer",
+    "collapsed_steps",
+    "expanded_steps",
+    "failure",
+    "question_header",
+    "refusal",
+]
+
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+TITLE_CHARS = 200
+FALLBACK_CHARS = 300
+
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One message: ``text`` is the notification fallback, ``blocks`` what Slack shows."""
+
+    text: str
+    blocks: tuple[Block, ...]
+
+
+def section(text: str, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def step_line(step: Step) -> str:
+    title = " ".join(step.title.split())[:TITLE_CHARS] or "Untitled step"
+    return f"*Step {step.index}* · {escape(title)} · _{step.elapsed:.1f} s_"
+
+
+def question_header(question: str, asker: str, *, expand: str) -> Rendered:
+    """The channel message ``/think`` posts; the chain goes in its thread."""
+    quoted = "\n".join(f">{line}" for line in escape(question).splitlines()) or ">"
+    pieces = split_text(quoted, SECTION_TEXT - 64)
+    quoted = pieces[0] + ("…" if len(pieces) > 1 else "")
+    blocks = (
+        section(f"<@{asker}> asked:\n{quoted}"),
+        context(f"Thinking in the thread below. React :{expand}: to a step to see it whole."),
+    )
+    return Rendered(text=f"Question: {escape(question[:FALLBACK_CHARS])}", blocks=blocks)
+
+
+def collapsed_steps(chain_id: str, steps: Sequence[Step]) -> Rendered:
+    """Several steps in one message, one line each (number, title, time)."""
+    if not 1 <= len(steps) <= MAX_BLOCKS:
+        raise ValueError(f"a message holds 1 to {MAX_BLOCKS} collapsed steps")
+    blocks = tuple(section(step_line(s), tags.step_id(chain_id, s.index, 0)) for s in steps)
+    return Rendered(text=_steps_text(steps), blocks=blocks)
+
+
+def expanded_steps(chain_id: str, steps: Sequence[Step], *, origin_ts: str) -> list[Rendered]:
+    """The steps in full. The first message replaces the one at ``origin_ts``; any more are its continuations."""
+    pieces: list[tuple[Step, int, str]] = []
+    for step in steps:
+        pieces.append((step, 0, step_line(step)))
+        body = to_mrkdwn(step.content) or "_(empty)_"
+        pieces += [(step, part, text) for part, text in enumerate(split_text(body, SECTION_TEXT), start=1)]
+    messages: list[Rendered] = []
+    for number, run in enumerate(chunk(pieces, MAX_BLOCKS)):
+        blocks = tuple(
+            section(
+                text,
+                tags.step_id(chain_id, step.index, part)
+                if number == 0
+                else tags.continuation_id(origin_ts, chain_id, step.index, part),
+            )
+            for step, part, text in run
+        )
+        shown = list({step.index: step for step, _, _ in run}.values())
+        messages.append(Rendered(text=_steps_text(shown), blocks=blocks))
+    return messages
+
+
+def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
+    """The final answer, converted to mrkdwn, with a footer; long answers take several messages."""
+    pieces = split_text(to_mrkdwn(event.text) or "_(empty answer)_", SECTION_TEXT)
+    cached = " · cached" if event.cached else ""
+    footer = (
+        f"{event.steps} steps · {event.total_time:.1f} s · {event.usage.total_tokens:,} tokens{cached}"
+        f" · react :{expand}: here to expand every step"
+    )
+    blocks = [section("*Answer*", tags.answer_id(event.chain_id, 0))]
+    blocks += [section(p, tags.answer_id(event.chain_id, i)) for i, p in enumerate(pieces, start=1)]
+    blocks.append(context(footer))
+    fallback = f"Answer: {escape(event.text[:FALLBACK_CHARS])}"
+    return [Rendered(text=fallback, blocks=tuple(run)) for run in chunk(blocks, MAX_BLOCKS)]
+
+
+def failure(event: ChainFailed, *, posted_steps: int) -> Rendered:
+    """What a failed or stopped chain posts in its thread; the steps above stay."""
+    kept = f" The {posted_steps} step{'s' if posted_steps != 1 else ''} above are kept." if posted_steps else ""
+    icon = ":octagonal_sign:" if event.kind == "cancelled" else ":warning:"
+    text = f"{icon} {escape(event.message)}{kept}"
+    return Rendered(text=text, blocks=(section(text),))
+
+
+def refusal(event: ChainFailed) -> str:
+    """The ephemeral note for a request refused before it started (rate limit, budget, bad input)."""
+    wait = f" Try again in {_duration(event.retry_after)}." if event.retry_after else ""
+    return f"{escape(event.message)}{wait}"
+
+
+def _duration(seconds: float) -> str:
+    whole = max(1, round(seconds))
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{round(whole / 60)} min"
+    return f"{whole / 3600:.1f} h"
+
+
+def _steps_text(steps: Sequence[Step]) -> str:
+    first, last = steps[0], steps[-1]
+    if first.index == last.index:
+        return f"Step {first.index}: {escape(' '.join(first.title.split())[:FALLBACK_CHARS])}"
+    return f"Steps {first.index}–{last.index}"
