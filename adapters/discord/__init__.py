@@ -1,1 +1,33 @@
-"""Discord adapter: turns discord.py events into core requests and renders core events back."""
+"""Discord adapter: turns discord.py events into core requests and renders core events back.
+
+Build it in ``bot/`` (``thinkbot discord``)::
+
+    ctx = AdapterContext(service=services.service, posts=PostIndex(redis=..., keys=..., guard=...), options=options)
+    apply_endpoints(api_base=..., gateway_url=...)      # only for a Discord-compatible server or a fake
+    async with ThinkClient(ctx=ctx) as client:
+        await client.start(token)
+"""
+
+from adapters.discord.client import ThinkClient, client_intents
+from adapters.discord.context import AdapterContext, ThinkPort
+from adapters.discord.endpoints import DISCORD_ENDPOINTS, DiscordEndpoints, apply_endpoints, current_endpoints
+from adapters.discord.invite import INVITE_SCOPES, bot_permissions, invite_url
+from adapters.discord.options import DiscordOptions
+from adapters.discord.posts import Post, PostIndex
+
+__all__ = [
+    "DISCORD_ENDPOINTS",
+    "INVITE_SCOPES",
+    "AdapterContext",
+    "DiscordEndpoints",
+    "DiscordOptions",
+    "Post",
+    "PostIndex",
+    "ThinkClient",
+    "ThinkPort",
+    "apply_endpoints",
+    "bot_permissions",
+    "client_intents",
+    "current_endpoints",
+    "invite_url",
+]

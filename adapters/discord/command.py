@@ -1,0 +1,101 @@
+"""The /think slash command: defer first, then show the chain in a thread from the header."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from adapters.discord.context import AdapterContext
+from adapters.discord.flow import ChainView
+from adapters.discord.header import InteractionHeader
+from adapters.discord.outlet import Outlet, open_in_channel, replies_to
+from adapters.discord.render import thread_name
+from core.request import ThinkRequest
+
+__all__ = ["build_think_command", "run_think"]
+
+log = logging.getLogger(__name__)
+
+_ALREADY_ANSWERED = (40060, 10062)  # acknowledged already / unknown interaction: a redelivery or a stale one
+
+
+def build_think_command(ctx: AdapterContext) -> app_commands.Command:  # type: ignore[type-arg]
+    choices = [app_commands.Choice(name=name, value=name) for name in ctx.options.strategies]
+
+    @app_commands.command(name="think", description="Think about a question step by step, in a thread")
+    @app_commands.describe(
+        question="What to think about",
+        strategy="How to reason (default: the bot's setting)",
+        private="Show the steps only to you, without a thread",
+        fresh="Think again instead of reusing a cached answer",
+    )
+    @app_commands.choices(strategy=choices)
+    async def think(
+        interaction: discord.Interaction,
+        question: str,
+        strategy: str | None = None,
+        private: bool = False,
+        fresh: bool = False,
+    ) -> None:
+        await run_think(ctx, interaction, question=question, strategy=strategy, private=private, fresh=fresh)
+
+    return think
+
+
+async def run_think(
+    ctx: AdapterContext,
+    interaction: discord.Interaction,
+    *,
+    question: str,
+    strategy: str | None,
+    private: bool,
+    fresh: bool,
+) -> None:
+    try:
+        await interaction.response.defer(ephemeral=private, thinking=True)  # before any other I/O: the 3 s rule
+    except discord.HTTPException as exc:
+        if exc.code in _ALREADY_ANSWERED:
+            log.info("interaction %s was answered already (%s); ignoring this delivery", interaction.id, exc.code)
+            return
+        raise
+    user = interaction.user.id
+    place = f"discord:guild:{interaction.guild_id}" if interaction.guild_id else f"discord:dm:{user}"
+    request = ThinkRequest(
+        question=question,
+        user=f"discord:{user}",
+        place=place,
+        strategy=strategy,
+        fresh=fresh,
+        delivery_key=f"discord:interaction:{interaction.id}",
+    )
+    header = InteractionHeader(interaction=interaction, private=private)
+
+    async def open_outlet(message: discord.Message) -> Outlet:
+        if private:
+
+            async def ephemeral(text: str) -> discord.Message:
+                return await interaction.followup.send(text, ephemeral=True, wait=True)
+
+            return Outlet(send=ephemeral, linkable=False, can_react=False)
+        if interaction.guild_id is None:
+            return Outlet(send=replies_to(message))  # no threads in DMs: steps become replies
+        return await open_in_channel(
+            message,
+            notice=header,
+            permissions=interaction.app_permissions,
+            name=thread_name(question),
+            archive_minutes=ctx.options.thread_archive_minutes,
+        )
+
+    bot_id = interaction.client.user.id if interaction.client.user else 0
+    view = ChainView(
+        ctx=ctx,
+        header=header,
+        open_outlet=open_outlet,
+        asker_id=user,
+        bot_id=bot_id,
+        full=private or ctx.options.full_steps,
+    )
+    await view.run(ctx.service.think(request))

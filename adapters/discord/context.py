@@ -1,0 +1,45 @@
+"""What every part of the adapter shares: the core service, the post index, the options, the running chains."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from adapters.discord.options import DiscordOptions
+from adapters.discord.posts import PostIndex
+from core.events import Event, Step
+from core.request import ThinkRequest
+from core.state import ChainRecord
+
+__all__ = ["AdapterContext", "ThinkPort", "message_key", "thread_key"]
+
+
+class ThinkPort(Protocol):
+    """The part of ``core.service.ThinkService`` the adapter calls."""
+
+    def think(self, request: ThinkRequest) -> AsyncIterator[Event]: ...
+
+    def cancel(self, chain_id: str) -> bool: ...
+
+    async def link_message(self, message_id: str, *, chain_id: str, step: int | None) -> None: ...
+
+    async def find_message(self, message_id: str) -> tuple[ChainRecord, Step | None] | None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdapterContext:
+    """``running`` maps the chains this process is showing right now to their asker's user id (for stop)."""
+
+    service: ThinkPort
+    posts: PostIndex
+    options: DiscordOptions
+    running: dict[str, int] = field(default_factory=dict)
+
+
+def message_key(message_id: int) -> str:
+    return f"discord:{message_id}"
+
+
+def thread_key(thread_id: int) -> str:
+    return f"discord:thread:{thread_id}"

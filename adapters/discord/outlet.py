@@ -1,0 +1,76 @@
+"""Where a chain's steps go: a thread from the header, replies to the header, or ephemeral follow-ups."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import discord
+
+from adapters.discord.header import Header
+from adapters.discord.pacing import Send
+
+__all__ = ["Outlet", "OutletOpener", "missing_permissions", "open_in_channel", "replies_to"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """``linkable``: its messages take reactions (not ephemeral ones). ``thread``: the thread the steps go to."""
+
+    send: Send
+    linkable: bool = True
+    can_react: bool = True
+    thread: discord.Thread | None = None
+
+
+OutletOpener = Callable[[discord.Message], Awaitable[Outlet]]
+
+THREADS = {"create_public_threads": "Create Public Threads", "send_messages_in_threads": "Send Messages in Threads"}
+REACTIONS = {"add_reactions": "Add Reactions"}
+
+
+def missing_permissions(permissions: discord.Permissions, needed: dict[str, str]) -> list[str]:
+    """The display names of the ``needed`` permissions ``permissions`` lacks."""
+    return [name for flag, name in needed.items() if not getattr(permissions, flag)]
+
+
+def replies_to(header: discord.Message) -> Send:
+    reference = header.to_reference(fail_if_not_exists=False)
+
+    async def send(text: str) -> discord.Message:
+        return await header.channel.send(text, reference=reference)
+
+    return send
+
+
+def _named(names: list[str]) -> str:
+    listed = " and ".join(f"**{name}**" for name in names)
+    return f"{listed} permission{'s' if len(names) > 1 else ''}"
+
+
+async def open_in_channel(
+    header: discord.Message, *, notice: Header, permissions: discord.Permissions, name: str, archive_minutes: int
+) -> Outlet:
+    """A public thread from ``header`` when the bot may make one; else replies, and the asker is told why."""
+    lacking_reactions = missing_permissions(permissions, REACTIONS)
+    lacking = missing_permissions(permissions, THREADS)
+    notes = []
+    if lacking_reactions:
+        notes.append(f"I'm missing the {_named(lacking_reactions)} here, so I can't add the reaction buttons.")
+    thread = None
+    if not lacking:
+        try:
+            thread = await header.create_thread(name=name, auto_archive_duration=archive_minutes)  # type: ignore[arg-type]
+        except discord.Forbidden:
+            lacking = ["Create Public Threads"]
+    if lacking:
+        notes.append(f"I'm missing the {_named(lacking)} here, so the steps follow as replies instead of a thread.")
+    if notes:
+        await notice.notice(" ".join(notes))
+    can_react = not lacking_reactions
+    if thread is None:
+        return Outlet(send=replies_to(header), can_react=can_react)
+    return Outlet(send=thread.send, can_react=can_react, thread=thread)

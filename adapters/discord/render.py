@@ -1,0 +1,118 @@
+"""Text for the messages the adapter posts: header, steps (collapsed or expanded), answer, failures. Pure."""
+
+from __future__ import annotations
+
+import re
+
+from core.events import ChainFailed, FinalAnswer, Step
+
+__all__ = [
+    "answer_text",
+    "defang",
+    "failure_text",
+    "header_done",
+    "header_failed",
+    "header_text",
+    "queued_text",
+    "refusal_text",
+    "step_text",
+    "steps_text",
+    "thread_name",
+]
+
+ZWSP = "\u200b"
+_MASS_PING = re.compile(r"@(everyone|here)", re.IGNORECASE)
+_MENTION = re.compile(r"<@([!&]?\d+)>")
+_QUESTION_SHOWN = 1500
+_TITLE_SHOWN = 200
+_SHORT_ANSWER = 300
+
+
+def defang(text: str) -> str:
+    """Untrusted text that could not ping even if ``allowed_mentions`` were wrong (the real guard is on the client).
+
+    A zero-width space after ``@`` in ``@everyone``/``@here`` and after ``<@`` in user and role mentions keeps
+    them readable and inert.
+    """
+    text = _MASS_PING.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
+    return _MENTION.sub(lambda m: f"<@{ZWSP}{m.group(1)}>", text)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def thread_name(question: str) -> str:
+    """A thread name from the question: one line, at most 100 characters, never empty."""
+    return _clip(_one_line(question), 100) or "Thinking"
+
+
+def _question_block(question: str, asker_id: int) -> str:
+    return f"🤔 **{defang(_clip(_one_line(question), _QUESTION_SHOWN))}**\n-# asked by <@{asker_id}>"
+
+
+def header_text(question: str, *, asker_id: int) -> str:
+    return _question_block(question, asker_id) + " · thinking…"
+
+
+def queued_text(position: int) -> str:
+    return f"⏳ Waiting for a free thinking slot (position {position})…"
+
+
+def header_done(question: str, *, asker_id: int, answer: FinalAnswer, expand_emoji: str, expandable: bool) -> str:
+    short = _clip(_one_line(answer.text), _SHORT_ANSWER)
+    steps = "1 step" if answer.steps == 1 else f"{answer.steps} steps"
+    footer = f"{steps} in {answer.total_time:.1f} s" + (" · cached" if answer.cached else "")
+    if expandable:
+        footer += f" · react {expand_emoji} here to expand every step, or on one step to expand it"
+    return f"{_question_block(question, asker_id)}\n\n**Answer:** {defang(short)}\n-# {footer}"
+
+
+def header_failed(question: str, *, asker_id: int, failed: ChainFailed) -> str:
+    return f"{_question_block(question, asker_id)}\n\n⚠️ {defang(failed.message)}"
+
+
+def step_text(step: Step, *, expanded: bool) -> str:
+    """``**3. Title** · 1.2 s``, with the step's content below it when expanded."""
+    title = defang(_clip(_one_line(step.title), _TITLE_SHOWN)) or "Step"
+    line = f"**{step.index}. {title}** · {step.elapsed:.1f} s"
+    if not expanded:
+        return line
+    return f"{line}\n{defang(step.content.strip())}"
+
+
+def steps_text(steps: list[Step], *, expanded: bool) -> str:
+    return ("\n\n" if expanded else "\n").join(step_text(step, expanded=expanded) for step in steps)
+
+
+def answer_text(answer: FinalAnswer) -> str:
+    return f"✅ **Answer**\n{defang(answer.text.strip())}"
+
+
+def failure_text(failed: ChainFailed) -> str:
+    kept = len(failed.steps)
+    note = ""
+    if kept:
+        note = "\n-# The step above was kept." if kept == 1 else f"\n-# The {kept} steps above were kept."
+    return f"⚠️ **The chain stopped:** {defang(failed.message)}{note}"
+
+
+def refusal_text(failed: ChainFailed) -> str:
+    """What a refused request (rate limit, budget, bad input) tells the asker, privately."""
+    text = defang(failed.message)
+    if failed.retry_after is not None and failed.retry_after > 0:
+        text += f" Try again in {_duration(failed.retry_after)}."
+    return f"⚠️ {text}"
+
+
+def _duration(seconds: float) -> str:
+    whole = max(1, round(seconds))
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{round(whole / 60)} min"
+    return f"{round(whole / 3600)} h"

@@ -1,0 +1,91 @@
+"""Message text: collapsed and expanded steps, header states, refusals, and text that cannot ping."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import discord
+
+from adapters.discord.invite import invite_url
+from adapters.discord.render import (
+    ZWSP,
+    answer_text,
+    defang,
+    failure_text,
+    header_done,
+    header_text,
+    refusal_text,
+    step_text,
+    thread_name,
+)
+from core.events import ChainFailed, FinalAnswer, Step
+from core.llm.types import Usage
+
+
+def step(index: int = 3, title: str = "Count the letters", content: str = "s-t-r-a-w...") -> Step:
+    return Step(chain_id="c", index=index, title=title, content=content, elapsed=1.234, usage=Usage())
+
+
+def test_collapsed_step_shows_number_title_and_time_only() -> None:
+    assert step_text(step(), expanded=False) == "**3. Count the letters** · 1.2 s"
+    assert step_text(step(), expanded=True) == "**3. Count the letters** · 1.2 s\ns-t-r-a-w..."
+    assert step_text(step(title="a\nb  c"), expanded=False).startswith("**3. a b c**")
+
+
+def test_defang_disarms_mass_pings_and_mention_syntax() -> None:
+    text = defang("hi @everyone and @here, <@123>, <@!456> and <@&789>; mail me at a@b.c")
+    assert "@everyone" not in text
+    assert "@here" not in text
+    assert f"@{ZWSP}everyone" in text
+    assert f"<@{ZWSP}123>" in text
+    assert f"<@{ZWSP}&789>" in text
+    assert "a@b.c" in text
+    assert "@everyone" not in step_text(step(title="@everyone look", content="@here <@&1>"), expanded=True)
+
+
+def test_header_names_the_asker_and_later_the_short_answer() -> None:
+    assert header_text("2+2?", asker_id=42) == "🤔 **2+2?**\n-# asked by <@42> · thinking…"
+    answer = FinalAnswer(chain_id="c", text="Four. " * 100, total_time=3.21, usage=Usage(), steps=4)
+    done = header_done("2+2?", asker_id=42, answer=answer, expand_emoji="🔍", expandable=True)
+    assert "**Answer:** Four." in done
+    assert "4 steps in 3.2 s" in done
+    assert "react 🔍" in done
+    assert len(done) < 600
+    assert "react" not in header_done("2+2?", asker_id=42, answer=answer, expand_emoji="🔍", expandable=False)
+
+
+def test_answer_failure_and_refusal_texts() -> None:
+    answer = FinalAnswer(chain_id="c", text="It is @everyone's answer", total_time=1, usage=Usage(), steps=1)
+    assert answer_text(answer) == f"✅ **Answer**\nIt is @{ZWSP}everyone's answer"
+    failed = ChainFailed(chain_id="c", kind="llm_server", message="Groq failed.", steps=(step(1), step(2)))
+    assert failure_text(failed) == "⚠️ **The chain stopped:** Groq failed.\n-# The 2 steps above were kept."
+    limited = ChainFailed(chain_id="c", kind="rate_limited", message="Slow down.", retry_after=42.4)
+    assert refusal_text(limited) == "⚠️ Slow down. Try again in 42 s."
+    over = ChainFailed(chain_id="c", kind="over_budget", message="Budget spent.", retry_after=5 * 3600)
+    assert refusal_text(over) == "⚠️ Budget spent. Try again in 5 h."
+
+
+def test_thread_name_is_one_line_of_at_most_100_chars() -> None:
+    assert thread_name("  What is\n\n2+2?  ") == "What is 2+2?"
+    assert len(thread_name("x" * 300)) == 100
+    assert thread_name(" \n ") == "Thinking"
+
+
+def test_invite_url_has_exactly_the_scopes_and_permissions() -> None:
+    url = invite_url(1234)
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    assert (parts.netloc, parts.path) == ("discord.com", "/oauth2/authorize")
+    assert query["client_id"] == ["1234"]
+    assert query["scope"] == ["bot applications.commands"]
+    granted = discord.Permissions(int(query["permissions"][0]))
+    expected = {
+        "read_messages",  # discord.py's name for View Channel
+        "send_messages",
+        "send_messages_in_threads",
+        "create_public_threads",
+        "add_reactions",
+        "read_message_history",
+    }
+    assert {name for name, value in granted if value} == expected
+    assert int(query["permissions"][0]) == (1 << 10) | (1 << 11) | (1 << 38) | (1 << 35) | (1 << 6) | (1 << 16)
