@@ -83,10 +83,24 @@ def _server_says(fields: dict[str, Any]) -> str:
     return (text if len(text) <= 200 else text[:197] + "...").rstrip(".")
 
 
+def _refused(exc: BaseException) -> bool:
+    """Whether an OS-level connection failure that is not a timeout lies behind ``exc``.
+
+    httpx-aiohttp 0.2 maps aiohttp's ``ClientConnectorError`` (connection refused, DNS failure) to
+    ``httpx.ConnectTimeout``, so the SDK reports a refused connection as a timeout; its cause chain still tells.
+    """
+    seen: BaseException | None = exc.__cause__
+    while seen is not None:
+        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def to_llm_error(exc: Exception, *, model: str, context: ErrorContext) -> LLMError:
     """The :class:`LLMError` for one SDK exception raised by a chat-completion call for ``model``."""
     ctx, tries = context, _retries(exc)
-    if isinstance(exc, ctx.sdk.APITimeoutError):
+    if isinstance(exc, ctx.sdk.APITimeoutError) and not _refused(exc):
         return LLMTimeoutError(f"{ctx.subject} did not answer within {ctx.timeout:g} s{tries}.")
     if isinstance(exc, ctx.sdk.APIConnectionError):
         return LLMConnectionError(

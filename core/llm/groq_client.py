@@ -13,13 +13,21 @@ Retries follow ONE policy, in ONE place: the SDK's own. As read in groq 1.x,
 
 So this client adds no retry loop: ``max_retries`` (the SDK's, default 2) is the whole policy, and ``timeout``
 bounds each attempt, not the sum of them (the chain's total deadline does that).
+
+Speed, measured against the fake in another process with 200 chains of 7 nine-message calls in flight (client CPU
+per call): the SDK's defaults (httpx transport, ``chat.completions.create``) about 11 ms; the SDK's aiohttp
+transport (``groq[aiohttp]``, which the SDK recommends for concurrency) about 5 ms, as httpx's pool bookkeeping
+grows with the connections and it keeps only 20 alive; and sending the body with ``AsyncGroq.post(path,
+cast_to=ChatCompletion, body=...)``, the SDK's documented way to send a body as is, about 1.5 ms, as ``create``
+walks every message against its TypedDicts to change nothing in our plain strings. ``post`` keeps the same path,
+headers, retries, errors and parsed ``ChatCompletion``; the wire body is pinned by tests against the fake.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 import groq
+import httpx
+from groq.types.chat import ChatCompletion
 
 from core.llm.call import call_completion
 from core.llm.errors import ErrorContext
@@ -27,10 +35,9 @@ from core.llm.reasoning import reasoning_params
 from core.llm.types import Completion, CompletionRequest
 from core.llm.wire import chat_messages
 
-if TYPE_CHECKING:
-    from groq.types.chat import ChatCompletion, ChatCompletionMessageParam
-
 __all__ = ["GroqClient"]
+
+_CHAT_PATH = "/openai/v1/chat/completions"  # where AsyncGroq.chat.completions.create posts
 
 
 class GroqClient:
@@ -40,6 +47,8 @@ class GroqClient:
     qwen3, QwQ, deepseek-r1) the hidden reasoning is switched off in the response and ``reasoning_headroom``
     tokens are added to ``max_completion_tokens`` so the thinking does not starve the visible answer. Groq counts
     that budget against the tokens-per-minute limit, so keep the headroom modest on free plans.
+
+    ``max_connections`` caps the aiohttp pool, all of whose connections are kept alive between calls.
     """
 
     def __init__(
@@ -50,10 +59,18 @@ class GroqClient:
         timeout: float = 60.0,
         max_retries: int = 2,
         reasoning_headroom: int = 2048,
+        max_connections: int = 100,
     ) -> None:
         if reasoning_headroom < 0:
             raise ValueError("reasoning_headroom must be 0 or more")
-        self._client = groq.AsyncGroq(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        limits = httpx.Limits(max_connections=max_connections)
+        self._client = groq.AsyncGroq(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_client=groq.DefaultAioHttpClient(limits=limits, timeout=timeout),
+        )
         self._headroom = reasoning_headroom
         self._context = ErrorContext(
             provider="Groq", key_setting="GROQ_API_KEY", base_url_setting="GROQ_BASE_URL", timeout=timeout, sdk=groq
@@ -66,17 +83,23 @@ class GroqClient:
         return await call_completion(self._create(request), model=request.model, context=self._context)
 
     async def _create(self, request: CompletionRequest) -> ChatCompletion:
+        return await self._client.post(_CHAT_PATH, cast_to=ChatCompletion, body=self._body(request))
+
+    def _body(self, request: CompletionRequest) -> dict[str, object]:
         reasoning = reasoning_params(request.model)
-        include = reasoning.include_reasoning
-        return await self._client.chat.completions.create(
-            model=request.model,
-            messages=cast("list[ChatCompletionMessageParam]", chat_messages(request)),
-            temperature=request.temperature,
-            max_completion_tokens=request.max_tokens + (self._headroom if reasoning.reasons else 0),
-            response_format={"type": "json_object"} if request.json_mode else groq.omit,
-            include_reasoning=include if include is not None else groq.omit,
-            reasoning_format=reasoning.reasoning_format or groq.omit,
-        )
+        body: dict[str, object] = {
+            "model": request.model,
+            "messages": chat_messages(request),
+            "temperature": request.temperature,
+            "max_completion_tokens": request.max_tokens + (self._headroom if reasoning.reasons else 0),
+        }
+        if request.json_mode:
+            body["response_format"] = {"type": "json_object"}
+        if reasoning.include_reasoning is not None:
+            body["include_reasoning"] = reasoning.include_reasoning
+        if reasoning.reasoning_format is not None:
+            body["reasoning_format"] = reasoning.reasoning_format
+        return body
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import pytest
 
 from core.llm import GroqClient
 from tests.core.llm.sample import MakeGroq, ask
-from tests.fakes.groq_server import FakeGroq
+from tests.fakes.groq_server import FakeGroq, Reply
 
 
 async def test_sends_model_messages_temperature_and_budget(fake_groq: FakeGroq, make_groq: MakeGroq) -> None:
@@ -115,3 +117,13 @@ async def test_repr_names_no_key(fake_groq: FakeGroq, make_groq: MakeGroq) -> No
 def test_negative_headroom_is_refused() -> None:
     with pytest.raises(ValueError, match="reasoning_headroom"):
         GroqClient(api_key="gsk_x", base_url="http://127.0.0.1:9", reasoning_headroom=-1)
+
+
+async def test_max_connections_caps_calls_in_flight(fake_groq: FakeGroq, make_groq: MakeGroq) -> None:
+    fake_groq.respond_with(lambda body: Reply("ok", delay=0.15))
+    client = make_groq(max_connections=2)
+    start = time.perf_counter()
+    await asyncio.gather(*(client.complete(ask()) for _ in range(4)))
+    assert time.perf_counter() - start >= 0.3  # two rounds of two
+    arrivals = sorted(r.at for r in fake_groq.chat_requests)
+    assert arrivals[2] - arrivals[0] >= 0.15

@@ -195,6 +195,7 @@ async def test_cancelling_the_call_stops_it_without_a_retry(fake_groq: FakeGroq,
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    assert {t for t in asyncio.all_tasks() if t is not asyncio.current_task()} == set()
     await asyncio.sleep(0.1)
     assert len(fake_groq.chat_requests) == 1
     assert fake_groq.pending == 1
