@@ -1,0 +1,89 @@
+"""Settings of the Discord adapter (``thinkbot discord``), from the environment and ``.env``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from adapters.discord.endpoints import DISCORD_ENDPOINTS
+from adapters.discord.options import DiscordOptions
+from bot.settings import load
+from core.errors import ConfigError
+
+__all__ = ["DiscordSettings", "load_discord_settings"]
+
+
+class DiscordSettings(BaseSettings):
+    """Field ``x`` is read from ``THINKBOT_DISCORD_X`` unless an alias says otherwise."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="THINKBOT_DISCORD_", env_file=".env", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    application_id: int | None = Field(default=None, validation_alias="DISCORD_APPLICATION_ID", gt=0)
+    api_base: str = DISCORD_ENDPOINTS.api_base
+    gateway_url: str = DISCORD_ENDPOINTS.gateway_url
+    guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    expand_emoji: str = Field(default="🔍", min_length=1, max_length=64)
+    stop_emoji: str = Field(default="⏹️", min_length=1, max_length=64)
+    full_steps: bool = False
+    thread_archive_minutes: int = Field(default=1440)
+
+    @field_validator("guild_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        """``"123, 456"`` (or a list) -> ``(123, 456)``."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    @field_validator("thread_archive_minutes")
+    @classmethod
+    def _archive(cls, value: int) -> int:
+        if value not in (60, 1440, 4320, 10080):
+            raise ValueError("must be one of 60, 1440, 4320, 10080 (minutes)")
+        return value
+
+    def options(self, *, strategies: tuple[str, ...]) -> DiscordOptions:
+        return DiscordOptions(
+            expand_emoji=self.expand_emoji,
+            stop_emoji=self.stop_emoji,
+            full_steps=self.full_steps,
+            sync_guilds=self.guild_ids,
+            strategies=strategies,
+            thread_archive_minutes=self.thread_archive_minutes,
+        )
+
+    def require_token(self) -> str:
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise ConfigError(
+                "DISCORD_TOKEN is not set: copy the bot token from the Discord developer portal (Bot page) "
+                "into the environment or .env."
+            )
+        return self.token.get_secret_value().strip()
+
+    def invite_application_id(self) -> int:
+        """DISCORD_APPLICATION_ID, else the id a bot token starts with (its first part is the id in base64)."""
+        if self.application_id is not None:
+            return self.application_id
+        if self.token is not None:
+            head = self.token.get_secret_value().strip().split(".")[0]
+            try:
+                decoded = base64.b64decode(head + "=" * (-len(head) % 4), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                decoded = ""
+            if decoded.isdigit():
+                return int(decoded)
+        raise ConfigError(
+            "DISCORD_APPLICATION_ID is not set: copy the Application ID from the Discord developer portal "
+            "(General Information page)."
+        )
+
+
+def load_discord_settings(**overrides: object) -> DiscordSettings:
+    return load(DiscordSettings, **overrides)

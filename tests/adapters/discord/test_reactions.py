@@ -1,0 +1,140 @@
+"""Reactions: expand a step in place, collapse it again, expand every step from the header, after a restart too,
+and stop a running chain (the asker or a member with Manage Messages only)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from tests.adapters.discord.conftest import Place, script_chain, step
+from tests.fakes.discord import FakeDiscord, Permission
+from tests.fakes.groq_server import FakeGroq
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def content(fake: FakeDiscord, channel: int, message_id: int) -> str:
+    return next(m.content for m in fake.record.messages(channel) if m.id == message_id)
+
+
+async def wait_content(
+    fake: FakeDiscord, channel: int, message_id: int, fragment: str, *, present: bool = True
+) -> None:
+    await fake.wait_until(
+        lambda: (fragment in content(fake, channel, message_id)) == present,
+        what=f"{fragment!r} {'in' if present else 'gone from'} message {message_id}",
+    )
+
+
+async def test_expand_and_collapse_one_step(fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot) -> None:
+    script_chain(fake_groq, 2)
+    async with make_bot() as bot:
+        bot.think(place, "Expand me")
+        thread = bot.thread_of(await bot.header_settled(place.channel))
+        first = fake.record.messages(thread)[0]
+        assert "Content of step 1." not in first.content
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.bob)
+        await wait_content(fake, thread, first.id, "Content of step 1.")
+        fake.remove_reaction(thread, first.id, "🔍", user_id=place.bob)
+        await wait_content(fake, thread, first.id, "Content of step 1.", present=False)
+    edits = [e for e in fake.record.history(thread) if e.action == "edit" and e.message.id == first.id]
+    assert len(edits) == 2
+    assert edits[0].message.allowed_mentions == {"parse": []}
+    assert fake.record.count_429 == 0
+
+
+async def test_a_long_step_expands_into_continuation_messages_removed_on_collapse(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    long = "\n\n".join(f"Paragraph {n} " + "word " * 80 for n in range(12))  # about 5,000 characters
+    fake_groq.reply(step("Long one", long, "final_answer")).reply("Done.")
+    async with make_bot(step_max_tokens=4096) as bot:
+        bot.think(place, "Say a lot")
+        thread = bot.thread_of(await bot.header_settled(place.channel))
+        first = fake.record.messages(thread)[0]
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.alice)
+        await fake.wait_until(lambda: len(fake.record.messages(thread)) >= 4, what="continuation messages")
+        expanded = fake.record.messages(thread)
+        fake.remove_reaction(thread, first.id, "🔍", user_id=place.alice)
+        await fake.wait_until(lambda: len(fake.record.messages(thread)) == 2, what="continuations deleted")
+    shown = "\n".join(m.content for m in expanded if m.id == first.id or "Paragraph" in m.content)
+    assert all(f"Paragraph {n} " in shown for n in range(12))
+    assert all(len(m.content) <= 2000 for m in expanded)
+    assert content(fake, thread, first.id).startswith("**1. Long one**")
+
+
+async def test_reacting_on_the_header_expands_every_step(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 4)
+    async with make_bot() as bot:
+        bot.think(place, "Expand all")
+        header = await bot.header_settled(place.channel)
+        thread = bot.thread_of(header)
+        fake.add_reaction(place.channel, header.id, "🔍", user_id=place.alice)
+
+        def all_expanded() -> bool:
+            shown = "\n".join(m.content for m in fake.record.messages(thread))
+            return all(f"Content of step {n}." in shown for n in range(1, 5))
+
+        await fake.wait_until(all_expanded, what="every step expanded")
+
+
+async def test_expand_works_after_the_bot_restarts(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    prefix = f"test{uuid.uuid4().hex[:12]}"
+    script_chain(fake_groq, 3)
+    async with make_bot(redis_key_prefix=prefix, keep_state=True) as bot:
+        bot.think(place, "Remember me")
+        thread = bot.thread_of(await bot.header_settled(place.channel))
+    second = fake.record.messages(thread)[0]
+    async with make_bot(redis_key_prefix=prefix) as restarted:
+        assert not restarted.client.ctx.running
+        fake.add_reaction(thread, second.id, "🔍", user_id=place.alice)
+        await wait_content(fake, thread, second.id, "Content of step 1.")
+    assert len(fake.record.connections) == 2
+
+
+async def test_stop_reaction_from_the_asker_cancels_and_keeps_the_steps(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    fake_groq.reply(step("First", "one")).reply(step("Second", "two"))
+    fake_groq.hang()
+    async with make_bot() as bot:
+        bot.think(place, "Never ends")
+        await fake.wait_until(lambda: len(fake.record.threads) == 1, what="a thread")
+        thread = fake.record.threads[0].id
+        header_id = fake.record.threads[0].message_id
+        assert header_id is not None
+        await fake.wait_until(lambda: "Second" in "".join(m.content for m in fake.record.messages(thread)), what="2")
+        fake.add_reaction(place.channel, header_id, "⏹️", user_id=place.bob)  # bob neither asked nor manages
+        await asyncio.sleep(0.2)
+        assert bot.client.ctx.running
+        fake.add_reaction(place.channel, header_id, "⏹️", user_id=place.alice)
+        header = await bot.header_settled(place.channel)
+    assert "Stopped at the asker's request." in header.content
+    texts = [m.content for m in fake.record.messages(thread)]
+    assert "Second" in "\n".join(texts)
+    assert texts[-1].startswith("⚠️ **The chain stopped:** Stopped at the asker's request.")
+    assert "The 2 steps above were kept." in texts[-1]
+
+
+async def test_a_moderator_may_stop_someone_elses_chain(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    moderators = fake.add_role(place.guild, "mods", permissions=Permission.MANAGE_MESSAGES)
+    moderator = fake.add_user("mod")
+    fake.add_member(place.guild, moderator, roles=[moderators])
+    fake_groq.reply(step("First", "one")).hang()
+    async with make_bot() as bot:
+        bot.think(place, "Stop me")
+        await fake.wait_until(lambda: len(fake.record.threads) == 1, what="a thread")
+        header_id = fake.record.threads[0].message_id
+        assert header_id is not None
+        await fake.wait_until(lambda: len(fake.record.messages(fake.record.threads[0].id)) == 1, what="a step")
+        fake.add_reaction(place.channel, header_id, "⏹️", user_id=moderator)
+        header = await bot.header_settled(place.channel)
+    assert "Stopped at the asker's request." in header.content

@@ -1,0 +1,73 @@
+"""/think end to end: defer, header, thread, collapsed steps, answer, header edit; and no pings, ever."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.adapters.discord.conftest import Place, script_chain, step
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.groq_server import FakeGroq
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_a_full_think(fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot) -> None:
+    script_chain(fake_groq, 3, answer="Two plus two is **4**.")
+    async with make_bot() as bot:
+        interaction = bot.think(place, "What is 2+2?")
+        header = await bot.header_settled(place.channel)
+        await bot.reacted(header.id, "🔍")
+        await bot.reacted(header.id, "⏹️", add=False)
+        thread = bot.thread_of(header)
+        posted = fake.record.messages(thread)
+    callbacks = [(c.interaction_id, c.type, c.status) for c in fake.record.callbacks]
+    assert callbacks == [(interaction.id, 5, 200)]  # deferred once
+    assert header.interaction_id == interaction.id
+    assert header.content.startswith(f"🤔 **What is 2+2?**\n-# asked by <@{place.alice}>")
+    assert "**Answer:** Two plus two is **4**." in header.content
+    assert "3 steps in" in header.content
+    assert "react 🔍 here" in header.content
+    [created] = fake.record.threads
+    assert (created.name, created.type, created.parent_id) == ("What is 2+2?", 11, place.channel)
+    texts = [m.content for m in posted]
+    assert "\n".join(texts).startswith("**1. Step title 1** · ")
+    joined = "\n".join(texts)
+    assert joined.index("Step title 1") < joined.index("Step title 2") < joined.index("Step title 3")
+    assert "Content of step" not in joined  # collapsed by default
+    assert texts[-1] == "✅ **Answer**\nTwo plus two is **4**."
+    assert fake.record.count_429 == 0
+    for message in [header, *posted]:
+        assert message.allowed_mentions == {"parse": []}
+        assert (message.mentions, message.mention_roles, message.mention_everyone) == ((), (), False)
+
+
+async def test_defer_is_the_first_request_after_the_interaction(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 1)
+    async with make_bot() as bot:
+        before = len(fake.record.requests)
+        bot.think(place, "q?")
+        await bot.header_settled(place.channel)
+        first = fake.record.requests[before]
+    assert (first.method, first.path.split("/")[-1], first.status) == ("POST", "callback", 200)
+
+
+async def test_model_text_with_everyone_and_role_mentions_pings_nobody(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    role = fake.add_role(place.guild, "moderators")
+    fake_groq.reply(step("Wake up @everyone and @here", f"ping <@&{role}> and <@{place.bob}>", "final_answer"))
+    fake_groq.reply(f"@everyone the answer, <@&{role}>!")
+    async with make_bot(discord_full_steps=True) as bot:
+        bot.think(place, f"Hey @everyone <@&{role}>, what now?")
+        header = await bot.header_settled(place.channel)
+        await bot.reacted(header.id, "⏹️", add=False)
+        messages = [header, *fake.record.messages(bot.thread_of(header))]
+    assert len(messages) == 3
+    for message in messages:
+        assert message.allowed_mentions == {"parse": []}
+        assert (message.mentions, message.mention_roles, message.mention_everyone) == ((), (), False)
+        assert "@everyone" not in message.content
+        assert f"<@&{role}>" not in message.content
+    assert "ping <@\u200b&" in messages[1].content  # full steps: the content is shown, disarmed
