@@ -35,7 +35,7 @@ class Served:
 async def serve_socket_mode(bot: SlackBot, *, app_token: str, host: str, port: int | None) -> AsyncIterator[Served]:
     """Connect over Socket Mode (reconnecting as Slack asks) and, with a ``port``, serve the health endpoint."""
     handler = AsyncSocketModeHandler(bot.app, app_token)
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("slack: connected over Socket Mode")
 
     async def connected() -> bool:
@@ -50,7 +50,7 @@ async def serve_socket_mode(bot: SlackBot, *, app_token: str, host: str, port: i
             runner, url = await _start(health, host, port)
         yield Served(mode="socket", url=url)
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
             await runner.cleanup()
 

@@ -46,7 +46,7 @@ def to_mrkdwn(markdown: str) -> str:
     text = _LINK.sub(lambda m: hold(f"<{escape(m.group(2))}|{escape(m.group(1))}>"), text)
     text = escape(text)
     text = _RULE.sub("――――――", text)
-    text = _HEADING.sub(lambda m: hold(f"*{m.group(1).strip('*_ ')}*"), text)
+    text = _HEADING.sub(lambda m: hold(f"*{m.group(1).replace('**', '').replace('__', '')}*"), text)
     text = _BOLD.sub(lambda m: hold(f"*{m.group(2)}*"), text)
     text = _ITALIC.sub(r"_\1_", text)
     text = _STRIKE.sub(r"~\1~", text)

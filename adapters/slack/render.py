@@ -120,7 +120,7 @@ def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
 
 def failure(event: ChainFailed, *, posted_steps: int) -> Rendered:
     """What a failed or stopped chain posts in its thread; the steps above stay."""
-    kept = f" The {posted_steps} step{'s' if posted_steps != 1 else ''} above are kept." if posted_steps else ""
+    kept = {0: "", 1: " The step above is kept."}.get(posted_steps, f" The {posted_steps} steps above are kept.")
     icon = ":octagonal_sign:" if event.kind == "cancelled" else ":warning:"
     text = f"{icon} {escape(event.message)}{kept}"
     return Rendered(text=text, blocks=(section(text),))

@@ -45,7 +45,10 @@ def _cut_at(text: str, room: int) -> int:
         if at > room // 2:
             return at + len(mark)
     tail = _ENTITY_TAIL.search(window)
-    return tail.start() if tail and tail.start() > 0 else room
+    cut = tail.start() if tail and tail.start() > 0 else room
+    while cut > 1 and text[cut - 1 : cut + 1] == "``":  # never inside a run of backticks
+        cut -= 1
+    return cut
 
 
 def chunk(items: list[T], size: int) -> list[list[T]]:

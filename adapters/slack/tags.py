@@ -44,7 +44,7 @@ def parse_tag(block_id: object) -> Tag | None:
             return Tag("s", parts[2], int(parts[3]))
         if parts[1] == "a" and len(parts) == 4:
             return Tag("a", parts[2])
-        if parts[1] == "c" and len(parts) == 7:
+        if parts[1] == "c" and len(parts) == 6:
             return Tag("c", parts[3], int(parts[4]), origin=parts[2])
     except ValueError:
         return None

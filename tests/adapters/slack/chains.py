@@ -48,4 +48,3 @@ class Scripts:
         last = done + 1 >= len(script.steps)
         step = {"title": title, "content": content, "next_action": "final_answer" if last else "continue"}
         return Reply(json.dumps(step), delay=script.delay)
-

@@ -35,7 +35,7 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 def scripts(fake_groq: FakeGroq) -> Iterator[Scripts]:
     chains = Scripts()
     fake_groq.respond_with(chains.responder())
-    yield chains
+    return chains
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ class Harness:
             finished = any(m.text.startswith(("Answer:", ":warning:", ":octagonal_sign:")) for m in replies)
             return replies if finished else []
 
-        replies = await self.slack.record.wait_for(done, timeout=timeout, what=f"an answer under {parent_ts}")
+        await self.slack.record.wait_for(done, timeout=timeout, what=f"an answer under {parent_ts}")
         await self.bot.wait_idle()
         return self.slack.record.thread(channel, parent_ts)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.adapters.slack.chains import Script, Scripts
@@ -28,3 +30,86 @@ async def test_mention_answers_in_the_thread_of_the_question(slack: FakeSlack, f
     changes = [(c.name, c.added) for c in slack.record.reaction_changes if c.ts == question.ts]
     assert changes == [("hourglass_flowing_sand", True), ("hourglass_flowing_sand", False)]
     assert ALICE not in {m.user for m in replies}
+
+
+async def test_dm_is_answered_in_its_thread_and_own_messages_are_ignored(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
+):
+    async with harness(slack, fake_groq) as h:
+        dm = slack.users.dm(channel="D0ALICE", user=ALICE, text="why is the sky blue?")
+        await h.deliver(dm.payload)
+        assert dm.message is not None
+        replies = await h.answered(dm.message.ts, channel="D0ALICE")
+        for reply in replies:  # the fake does not echo our own messages; Slack does, so we deliver them
+            await h.deliver(slack.events.message(reply, channel_type="im"))
+        await h.deliver(slack.users.dm(channel="D0ALICE", user=ALICE, text="edit").payload | {"event": {}})
+        await h.bot.wait_idle()
+    assert len(fake_groq.chat_requests) == 3  # one chain: two steps and the answer
+    assert [m.thread_ts for m in slack.record.messages("D0ALICE") if m.user != ALICE] == [dm.message.ts] * 3
+
+
+async def test_think_command_posts_a_header_and_threads_under_it(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
+):
+    async with harness(slack, fake_groq) as h:
+        command = slack.users.command(channel=CHANNEL, user=ALICE, text="is <!channel> & <@U0BOB> safe?")
+        envelope = await slack.socket.deliver_command(command.payload)
+        assert (await slack.socket.wait_ack(envelope)).payload is None
+        header = await slack.record.wait_for(
+            lambda: next((m for m in slack.record.timeline(CHANNEL) if m.bot_id), None), what="the header"
+        )
+        replies = await h.answered(header.ts)
+    assert header.blocks[0]["text"]["text"] == "<@U0ALICE> asked:\n>is @channel &amp; @U0BOB safe?"
+    assert [m.thread_ts for m in replies] == [header.ts] * len(replies)
+    assert replies[-1].text.startswith("Answer:")
+    assert slack.record.ephemerals == []
+
+
+async def test_model_output_with_special_mentions_is_escaped(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    scripts.default = Script(
+        steps=(("Ping <!channel>", "Tell <!here> and <@U0BOB> & <#C0GENERAL>"),),
+        answer="Done <!channel> **<@U0BOB>**",
+    )
+    async with harness(slack, fake_groq) as h:
+        question = await h.ask("say hi to everyone")
+        replies = await h.answered(question.ts)
+        await h.deliver(slack.users.react(channel=CHANNEL, ts=replies[0].ts, user=ALICE, name="mag").payload)
+        expanded = await slack.record.wait_for(lambda: slack.record.updates, what="the expanded step")
+    shown = " ".join([m.text for m in replies] + [str(m.blocks) for m in replies] + [str(expanded[0].blocks)])
+    assert "Tell &lt;!here&gt; and &lt;@U0BOB&gt; &amp; &lt;#C0GENERAL&gt;" in str(expanded[0].blocks)
+    assert "<!" not in shown
+    assert "<@U0BOB" not in shown
+    assert "&lt;!channel&gt;" in shown
+    assert "*&lt;@U0BOB&gt;*" in str(replies[-1].blocks)
+
+
+async def test_redelivered_event_is_answered_once(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    """Slack delivers an event again (same ``event_id``, new envelope) when it thinks the first went unacked."""
+    async with harness(slack, fake_groq) as h:
+        mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="once please")
+        assert mention.message is not None
+        first = await h.deliver(mention.payload)
+        await slack.record.wait_thread(CHANNEL, mention.message.ts, 1)
+        again = await h.deliver(mention.payload)
+        await slack.socket.wait_ack(again)
+        replies = await h.answered(mention.message.ts)
+        await asyncio.sleep(0.1)
+        await h.bot.wait_idle()
+    assert first != again
+    assert [m.text for m in slack.record.thread(CHANNEL, mention.message.ts)] == [m.text for m in replies]
+    assert sum(m.text.startswith("Answer:") for m in replies) == 1
+    assert len(fake_groq.chat_requests) == 3
+    assert slack.record.ephemerals == []
+
+
+async def test_rate_limited_user_gets_an_ephemeral_note(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    async with harness(slack, fake_groq, user_rate="1/1h") as h:
+        first = await h.ask("first question")
+        await h.answered(first.ts)
+        second = await h.ask("second question")
+        note = await slack.record.wait_for(lambda: slack.record.ephemerals, what="an ephemeral")
+        await h.bot.wait_idle()
+    assert [(e.user, e.channel, e.thread_ts) for e in note] == [(ALICE, CHANNEL, None)]
+    assert "Try again in 60 min." in note[0].text
+    assert slack.record.thread(CHANNEL, second.ts) == []
+    assert slack.record.reactions(CHANNEL, second.ts) == {}

@@ -1,0 +1,63 @@
+"""Escaping and Markdown to mrkdwn: nothing the model or a user writes can notify anyone or break a message."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.slack.mrkdwn import escape, from_slack, to_mrkdwn
+
+CONTROL = re.compile(r"<(?!https?://)")  # the only control sequence we may emit is an http(s) link
+
+
+def test_escape_disarms_special_mentions() -> None:
+    assert escape("<!channel> & <@U123> <!here>") == "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;!here&gt;"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "mrkdwn"),
+    [
+        ("**bold** and __also__", "*bold* and *also*"),
+        ("*italic* and _too_", "_italic_ and _too_"),
+        ("~~gone~~", "~gone~"),
+        ("# Title\n## Sub **x**", "*Title*\n*Sub x*"),
+        ("- one\n* two\n  + three", "• one\n• two\n  • three"),
+        ("> quoted <b>", "> quoted &lt;b&gt;"),
+        ("see [docs](https://example.com/a?b=1&c=2)", "see <https://example.com/a?b=1&amp;c=2|docs>"),
+        ("[bad](javascript:alert) [x](!channel)", "[bad](javascript:alert) [x](!channel)"),
+        ("`a **b** <c>`", "`a **b** &lt;c&gt;`"),
+        ("```python\nif a < b:\n    **x**\n```", "```if a &lt; b:\n    **x**```"),
+        ("2 * 3 * 4 = 24", "2 * 3 * 4 = 24"),
+        ("---", "――――――"),
+    ],
+)
+def test_markdown_becomes_mrkdwn(markdown: str, mrkdwn: str) -> None:
+    assert to_mrkdwn(markdown) == mrkdwn
+
+
+def test_model_output_cannot_ping() -> None:
+    text = to_mrkdwn("Hey <!channel>, ask <@U0BOB> in <#C0GENERAL|general> or <!subteam^S1> **now** [x](<!here>)")
+    assert not CONTROL.search(text)
+    assert "&lt;!channel&gt;" in text
+    assert "&lt;@U0BOB&gt;" in text
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>&!@#*_~`[]()|:/ \nhtps.abcUC^-")), max_size=80))
+def test_no_input_yields_a_control_sequence_other_than_a_link(text: str) -> None:
+    out = to_mrkdwn(text)
+    assert not CONTROL.search(out)
+    for link in re.findall(r"<([^>]*)>", out):
+        assert re.fullmatch(r"https?://[^\s|<>]+\|[^<>]+", link), link
+
+
+def test_from_slack_reads_what_the_person_typed() -> None:
+    typed = (
+        "<@U0THINKBOT> is 2 &lt; 3 &amp;&amp; <#C1|general> <!here> "
+        "<https://x.io/a|x.io> <https://y.io|see this> <mailto:a@b.c|a@b.c>"
+    )
+    assert from_slack(typed) == "@U0THINKBOT is 2 < 3 && #general @here https://x.io/a see this (https://y.io) a@b.c"
+    assert from_slack("<https://x.io>") == "https://x.io"
+    assert from_slack("&amp;lt;") == "&lt;"

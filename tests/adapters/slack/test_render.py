@@ -1,0 +1,112 @@
+"""Rendering within Slack's limits, checked with the fake Slack's own validator."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.slack import render
+from adapters.slack.mrkdwn import escape
+from adapters.slack.split import split_text
+from adapters.slack.tags import Tag, parse_tag, tags_of
+from core.events import ChainFailed, FinalAnswer, Step
+from core.llm.types import Usage
+from tests.fakes.slack.validation import MAX_BLOCKS, SECTION_TEXT, check_message
+
+
+def step(index: int, content: str = "c", title: str = "t") -> Step:
+    return Step(chain_id="abc", index=index, title=title, content=content, elapsed=1.25, usage=Usage())
+
+
+def valid(message: render.Rendered) -> None:
+    check_message(message.text, list(message.blocks))
+
+
+def test_collapsed_steps_show_number_title_time_and_carry_tags() -> None:
+    message = render.collapsed_steps("abc", [step(1, title="Look <!channel>"), step(2, title="Add\nup")])
+    valid(message)
+    assert [b["text"]["text"] for b in message.blocks] == [
+        "*Step 1* · Look &lt;!channel&gt; · _1.2 s_",
+        "*Step 2* · Add up · _1.2 s_",
+    ]
+    assert tags_of(message.blocks) == [Tag("s", "abc", 1), Tag("s", "abc", 2)]
+    assert message.text == "Steps 1–2"
+    with pytest.raises(ValueError, match="1 to 50"):
+        render.collapsed_steps("abc", [step(i) for i in range(1, 52)])
+
+
+def test_long_expansions_continue_in_tagged_messages() -> None:
+    long = "\n\n".join(f"Paragraph {i}: " + "word " * 150 for i in range(250))  # ~190k chars
+    messages = render.expanded_steps("abc", [step(1, long), step(2, "short")], origin_ts="1.000100")
+    assert len(messages) >= 2
+    for message in messages:
+        valid(message)
+        assert len(message.blocks) <= MAX_BLOCKS
+    assert {t.kind for t in tags_of(messages[0].blocks)} == {"s"}
+    later = [t for m in messages[1:] for t in tags_of(m.blocks)]
+    assert {(t.kind, t.origin) for t in later} == {("c", "1.000100")}
+    text = "\n\n".join(b["text"]["text"] for m in messages for b in m.blocks)
+    assert text.count("Paragraph ") == 250
+    assert text.rstrip().endswith("short")
+
+
+def test_answer_has_footer_and_splits_long_text() -> None:
+    event = FinalAnswer(chain_id="abc", text="**yes** " * 1000, total_time=2.5, usage=Usage(3, 4), steps=2)
+    [message] = render.answer(event, expand="mag")
+    valid(message)
+    assert message.blocks[0]["text"]["text"] == "*Answer*"
+    assert message.blocks[-1]["elements"][0]["text"].startswith("2 steps · 2.5 s · 7 tokens")
+    assert all(t == Tag("a", "abc") for t in tags_of(message.blocks))
+    huge = FinalAnswer(chain_id="abc", text="x " * 100_000, total_time=1, usage=Usage(), steps=1)
+    parts = render.answer(huge, expand="mag")
+    assert len(parts) == 2
+    for part in parts:
+        valid(part)
+
+
+def test_failure_and_refusal_texts() -> None:
+    failed = ChainFailed(chain_id="abc", kind="deadline", message="Too slow <!here>.", steps=(step(1),))
+    assert render.failure(failed, posted_steps=1).text == ":warning: Too slow &lt;!here&gt;. The step above is kept."
+    limited = ChainFailed(chain_id="abc", kind="rate_limited", message="Slow down.", retry_after=61.2)
+    assert render.refusal(limited) == "Slow down. Try again in 61 s."
+    assert render.refusal(ChainFailed(chain_id="a", kind="over_budget", message="m", retry_after=5000)).endswith(
+        "83 min."
+    )
+
+
+def test_question_header_quotes_the_question_without_pinging() -> None:
+    header = render.question_header("is <!channel> ok?\nsecond line", "U0ALICE", expand="mag")
+    valid(header)
+    assert header.blocks[0]["text"]["text"] == "<@U0ALICE> asked:\n>is &lt;!channel&gt; ok?\n>second line"
+    valid(render.question_header("y" * 5000, "U0ALICE", expand="mag"))
+
+
+PLAIN = st.text(alphabet=st.sampled_from(list("ab &<>\n")), max_size=120)
+SEGMENTS = st.lists(st.one_of(PLAIN, PLAIN.map(lambda code: f"```{code}```")), max_size=5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(SEGMENTS, st.integers(min_value=16, max_value=60))
+def test_split_keeps_every_character_and_fences_balanced(segments: list[str], limit: int) -> None:
+    escaped = escape("".join(segments))
+    pieces = split_text(escaped, limit)
+    assert all(len(p) <= limit for p in pieces)
+    assert all(p.count("```") % 2 == 0 for p in pieces)
+    for piece in pieces:
+        assert not piece.rstrip("`").endswith(("&", "&a", "&am", "&amp", "&l", "&lt", "&g", "&gt"))
+    joined = "".join(p.replace("```", "") for p in pieces)
+    assert joined.replace(" ", "").replace("\n", "") == escaped.replace("```", "").replace(" ", "").replace("\n", "")
+
+
+def test_split_rejects_tiny_limits_and_fits_sections() -> None:
+    with pytest.raises(ValueError, match="room"):
+        split_text("x", 4)
+    assert all(len(p) <= SECTION_TEXT for p in split_text("z" * 10_000, SECTION_TEXT))
+
+
+def test_parse_tag_ignores_foreign_ids() -> None:
+    assert parse_tag("tb:s:abc:x:0") is None
+    assert parse_tag("other") is None
+    assert parse_tag(None) is None
+    assert parse_tag("tb:c:1.2:abc:3:1") == Tag("c", "abc", 3, origin="1.2")
