@@ -72,3 +72,6 @@ def _fail(message: str) -> None:
 
 def main() -> None:
     cli()
+
+
+cli.add_command(__import__("bot.discord_command", fromlist=["discord_command"]).discord_command)

@@ -1,0 +1,74 @@
+"""Refusals and failures: a rate-limited user, a failed chain, a duplicate delivery, a bad strategy."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.adapters.discord.conftest import Place, script_chain, step
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.groq_server import FakeGroq
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_a_rate_limited_user_gets_an_ephemeral_message_with_the_retry_time(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 1)
+    async with make_bot(user_rate="1/1m") as bot:
+        bot.think(place, "First question")
+        await bot.header_settled(place.channel)
+        bot.think(place, "Second question")
+        await fake.wait_until(lambda: any(m.ephemeral for m in fake.record.messages(place.channel)), what="refusal")
+        await bot.idle()
+    messages = fake.record.messages(place.channel)
+    [refusal] = [m for m in messages if m.ephemeral]
+    assert refusal.content.startswith("⚠️ ")
+    assert "Try again in " in refusal.content
+    assert len(messages) == 2  # the first header and the refusal; the second "thinking" placeholder is gone
+    assert len(fake_groq.chat_requests) == 2
+    assert not any(m.loading for m in messages)
+
+
+async def test_a_failed_chain_says_so_in_the_thread_and_keeps_its_steps(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    fake_groq.reply(step("Start", "s")).reply(step("Middle", "m")).error(400)
+    async with make_bot() as bot:
+        bot.think(place, "Doomed")
+        header = await bot.header_settled(place.channel)
+        thread = bot.thread_of(header)
+    texts = [m.content for m in fake.record.messages(thread)]
+    shown = "\n".join(texts)
+    assert shown.index("Start") < shown.index("Middle")
+    assert texts[-1].startswith("⚠️ **The chain stopped:** ")
+    assert "The 2 steps above were kept." in texts[-1]
+    assert "\n\n⚠️ " in header.content
+    assert "**Answer:**" not in header.content
+
+
+async def test_a_duplicate_interaction_is_answered_once(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2, delay=0.05)
+    async with make_bot() as bot:
+        interaction = bot.think(place, "Once only")
+        await fake.wait_until(lambda: len(fake.record.callbacks) == 1, what="the deferral")
+        fake.redeliver(interaction)
+        await fake.wait_until(lambda: len(fake.record.callbacks) == 2, what="the second delivery's callback")
+        await bot.header_settled(place.channel)
+    assert [(c.type, c.status) for c in fake.record.callbacks] == [(5, 200), (5, 400)]
+    assert len(fake.record.threads) == 1
+    assert len(fake.record.messages(place.channel)) == 1
+    assert len(fake_groq.chat_requests) == 3
+
+
+async def test_an_input_refusal_is_ephemeral(fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot) -> None:
+    async with make_bot(max_question_chars=10) as bot:
+        bot.think(place, "This question is far too long")
+        await fake.wait_until(lambda: any(m.ephemeral for m in fake.record.messages(place.channel)), what="refusal")
+        await bot.idle()
+    [message] = fake.record.messages(place.channel)
+    assert message.ephemeral
+    assert message.content.startswith("⚠️ ")
+    assert not fake_groq.chat_requests
