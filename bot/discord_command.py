@@ -19,8 +19,8 @@ __all__ = ["build_client", "discord_command", "serve"]
 
 log = logging.getLogger(__name__)
 
-# discord.py logs interaction tokens at DEBUG in these loggers: never let them go below INFO.
-_TOKEN_LOGGERS = ("discord.http", "discord.webhook", "discord.webhook.async_")
+# discord.py logs interaction tokens at DEBUG in these loggers (request URLs, raw gateway events): never below INFO.
+_TOKEN_LOGGERS = ("discord.http", "discord.webhook", "discord.gateway")
 
 
 def build_client(services: Services, settings: DiscordSettings, **client_options: object) -> ThinkClient:
