@@ -78,6 +78,12 @@ class Bot:
             options={"question": question, **options},
         )
 
+    async def ask(self, place: Place, question: str, **options: Any) -> tuple[PostedMessage, int]:
+        """Run /think in the place's channel and wait for it to settle; the header and the thread's id."""
+        self.think(place, question, **options)
+        header = await self.header_settled(place.channel)
+        return header, self.thread_of(header)
+
     async def header_settled(self, channel: int, *, timeout: float = 5.0) -> PostedMessage:  # noqa: ASYNC109
         """Wait until the header in ``channel`` shows an answer or a failure; return it."""
 

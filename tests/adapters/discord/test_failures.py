@@ -35,9 +35,7 @@ async def test_a_failed_chain_says_so_in_the_thread_and_keeps_its_steps(
 ) -> None:
     fake_groq.reply(step("Start", "s")).reply(step("Middle", "m")).error(400)
     async with make_bot() as bot:
-        bot.think(place, "Doomed")
-        header = await bot.header_settled(place.channel)
-        thread = bot.thread_of(header)
+        header, thread = await bot.ask(place, "Doomed")
     texts = [m.content for m in fake.record.messages(thread)]
     shown = "\n".join(texts)
     assert shown.index("Start") < shown.index("Middle")

@@ -23,9 +23,7 @@ async def test_twelve_steps_without_a_429_in_order(
 ) -> None:
     script_chain(fake_groq, 12)
     async with make_bot() as bot:
-        bot.think(place, "Twelve steps please")
-        header = await bot.header_settled(place.channel)
-        thread = bot.thread_of(header)
+        _, thread = await bot.ask(place, "Twelve steps please")
     assert step_numbers(fake, thread) == list(range(1, 13))
     assert fake.record.count_429 == 0
 

@@ -17,8 +17,7 @@ async def test_mentioning_the_bot_in_the_thread_asks_a_follow_up_with_context(
 ) -> None:
     script_chain(fake_groq, 2, answer="It is 4.")
     async with make_bot() as bot:
-        bot.think(place, "What is 2+2?")
-        thread = bot.thread_of(await bot.header_settled(place.channel))
+        _, thread = await bot.ask(place, "What is 2+2?")
         before = len(fake_groq.chat_requests)
         script_chain(fake_groq, 2, answer="Then it is 8.")
         fake.send_message(thread, "a plain message the bot ignores", user_id=place.alice)

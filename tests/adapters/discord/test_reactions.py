@@ -31,8 +31,7 @@ async def wait_content(
 async def test_expand_and_collapse_one_step(fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot) -> None:
     script_chain(fake_groq, 2)
     async with make_bot() as bot:
-        bot.think(place, "Expand me")
-        thread = bot.thread_of(await bot.header_settled(place.channel))
+        _, thread = await bot.ask(place, "Expand me")
         first = fake.record.messages(thread)[0]
         assert "Content of step 1." not in first.content
         fake.add_reaction(thread, first.id, "🔍", user_id=place.bob)
@@ -51,8 +50,7 @@ async def test_a_long_step_expands_into_continuation_messages_removed_on_collaps
     long = "\n\n".join(f"Paragraph {n} " + "word " * 80 for n in range(12))  # about 5,000 characters
     fake_groq.reply(step("Long one", long, "final_answer")).reply("Done.")
     async with make_bot(step_max_tokens=4096) as bot:
-        bot.think(place, "Say a lot")
-        thread = bot.thread_of(await bot.header_settled(place.channel))
+        _, thread = await bot.ask(place, "Say a lot")
         first = fake.record.messages(thread)[0]
         fake.add_reaction(thread, first.id, "🔍", user_id=place.alice)
         await fake.wait_until(lambda: len(fake.record.messages(thread)) >= 4, what="continuation messages")
@@ -70,9 +68,7 @@ async def test_reacting_on_the_header_expands_every_step(
 ) -> None:
     script_chain(fake_groq, 4)
     async with make_bot() as bot:
-        bot.think(place, "Expand all")
-        header = await bot.header_settled(place.channel)
-        thread = bot.thread_of(header)
+        header, thread = await bot.ask(place, "Expand all")
         fake.add_reaction(place.channel, header.id, "🔍", user_id=place.alice)
 
         def all_expanded() -> bool:
@@ -88,8 +84,7 @@ async def test_expand_works_after_the_bot_restarts(
     prefix = f"test{uuid.uuid4().hex[:12]}"
     script_chain(fake_groq, 3)
     async with make_bot(redis_key_prefix=prefix, keep_state=True) as bot:
-        bot.think(place, "Remember me")
-        thread = bot.thread_of(await bot.header_settled(place.channel))
+        _, thread = await bot.ask(place, "Remember me")
     second = fake.record.messages(thread)[0]
     async with make_bot(redis_key_prefix=prefix) as restarted:
         assert not restarted.client.ctx.running
