@@ -66,22 +66,30 @@ async def test_private_shows_full_steps_as_ephemeral_follow_ups(
     assert not [r for r in fake.record.reactions if r.user_id == fake.bot_id]
 
 
+@pytest.mark.parametrize(
+    ("denied", "named"),
+    [
+        (Permission.CREATE_PUBLIC_THREADS | Permission.ADD_REACTIONS, ["Create Public Threads", "Add Reactions"]),
+        (Permission.SEND_MESSAGES_IN_THREADS, ["Send Messages in Threads"]),
+    ],
+    ids=["threads-and-reactions", "thread-messages"],
+)
 async def test_without_thread_permission_steps_are_replies_and_the_asker_is_told(
-    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot, denied: Permission, named: list[str]
 ) -> None:
-    fake.deny(place.channel, Permission.CREATE_PUBLIC_THREADS | Permission.ADD_REACTIONS)
+    fake.deny(place.channel, denied)
     script_chain(fake_groq, 2)
     async with make_bot() as bot:
         bot.think(place, "No threads here")
         header = await bot.header_settled(place.channel)
     messages = fake.record.messages(place.channel)
     [notice] = [m for m in messages if m.ephemeral]
-    assert "**Create Public Threads** permission" in notice.content
-    assert "**Add Reactions** permission" in notice.content
+    assert all(f"**{name}** permission" in notice.content for name in named)
     replies = [m for m in messages if not m.ephemeral and m.id != header.id]
     assert replies
     assert all(m.reply_to == header.id for m in replies)
     assert replies[-1].content == "✅ **Answer**\nThe answer is 4."
     assert not fake.record.threads
-    assert not [r for r in fake.record.reactions if r.user_id == fake.bot_id]
+    if Permission.ADD_REACTIONS in denied:
+        assert not [r for r in fake.record.reactions if r.user_id == fake.bot_id]
     assert [r.status for r in fake.record.requests if r.status >= 400] == []  # it never tried what it may not do

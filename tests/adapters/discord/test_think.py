@@ -71,3 +71,42 @@ async def test_model_text_with_everyone_and_role_mentions_pings_nobody(
         assert "@everyone" not in message.content
         assert f"<@&{role}>" not in message.content
     assert "ping <@\u200b&" in messages[1].content  # full steps: the content is shown, disarmed
+
+
+async def test_a_repeated_question_is_replayed_from_the_cache(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2, answer="Cached answer.")
+    async with make_bot() as bot:
+        _, first = await bot.ask(place, "Same question?")
+        requests = len(fake_groq.chat_requests)
+        bot.think(place, "Same question?", user=place.bob)
+        await fake.wait_until(lambda: len(fake.record.threads) == 2, what="a second thread")
+        second = fake.record.threads[1].id
+        shown = lambda: "\n".join(m.content for m in fake.record.messages(second))  # noqa: E731
+        await fake.wait_until(lambda: "Cached answer." in shown(), what="the replayed answer")
+        await bot.idle()
+    assert len(fake_groq.chat_requests) == requests
+    assert [m.content for m in fake.record.messages(second)] == [m.content for m in fake.record.messages(first)]
+    header = fake.record.messages(place.channel)[-1]
+    assert "· cached" in header.content
+
+
+async def test_a_queued_chain_shows_its_position_until_it_starts(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2, delay=0.3)
+    async with make_bot(max_concurrent_chains=1) as bot:
+        bot.think(place, "First in line")
+        await fake.wait_until(lambda: len(fake.record.threads) == 1, what="the first thread")
+        bot.think(place, "Second in line", user=place.bob)
+        await fake.wait_until(
+            lambda: any("position 1" in e.message.content for e in fake.record.history(place.channel)),
+            what="the queue position",
+        )
+        script_chain(fake_groq, 1)
+        await fake.wait_until(lambda: len(fake.record.threads) == 2, timeout=10, what="the second thread")
+        await bot.idle()
+    assert "Waiting for a free thinking slot (position 1)" in "\n".join(
+        e.message.content for e in fake.record.history(place.channel)
+    )
