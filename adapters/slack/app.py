@@ -52,7 +52,7 @@ class SlackBot:
         self.poster = Poster(client=client, pacer=ChannelPacer(interval=options.post_interval))
         self._reactions = Reactions(service=service, poster=self.poster, options=options)
         self._tasks: set[asyncio.Task[None]] = set()
-        self.app = AsyncApp(client=client, signing_secret=signing_secret or "", logger=log)
+        self.app = AsyncApp(client=client, signing_secret=signing_secret or "")
         self._register(self.app)
 
     @property

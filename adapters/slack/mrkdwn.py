@@ -63,7 +63,8 @@ def _fence(block: str) -> str:
     first, newline, rest = body.partition("\n")
     if newline and re.fullmatch(r"[\w+#.-]*", first.strip()):
         body = rest
-    return f"```{escape(body.strip(chr(10)))}```"
+    body = body.strip("\n")
+    return f"```{escape(body)}```" if body.strip() else ""
 
 
 def from_slack(text: str) -> str:

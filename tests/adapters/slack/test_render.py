@@ -83,7 +83,8 @@ def test_question_header_quotes_the_question_without_pinging() -> None:
 
 
 PLAIN = st.text(alphabet=st.sampled_from(list("ab &<>\n")), max_size=120)
-SEGMENTS = st.lists(st.one_of(PLAIN, PLAIN.map(lambda code: f"```{code}```")), max_size=5)
+CODE = st.text(alphabet=st.sampled_from(list("ab &<>\n")), min_size=1, max_size=120)
+SEGMENTS = st.lists(st.one_of(PLAIN, CODE.map(lambda code: f"```{code}```")), max_size=5)
 
 
 @settings(max_examples=80, deadline=None)

@@ -1,0 +1,98 @@
+"""HTTP mode: bolt's signature check in front of everything, Slack's retries answered once, health endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+
+from tests.adapters.slack.chains import Scripts
+from tests.adapters.slack.conftest import ALICE, CHANNEL, harness
+from tests.fakes.groq_server import FakeGroq
+from tests.fakes.slack import FakeSlack, PostOptions
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_signed_mention_is_answered_once_despite_retries(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    async with harness(slack, fake_groq, mode="http") as h:
+        assert h.served.url is not None
+        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
+            challenge = await poster.post_event(slack.events.url_verification("c-1"))
+            assert challenge.json() == {"challenge": "c-1"}
+            mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="over http?")
+            assert mention.message is not None
+            first = await poster.post_event(mention.payload)
+            retry = await poster.post_event(mention.payload, PostOptions(retry_num=1, retry_reason="http_timeout"))
+            assert (first.status, retry.status) == (200, 200)
+            replies = await h.answered(mention.message.ts)
+    assert sum(m.text.startswith("Answer:") for m in replies) == 1
+    assert len(fake_groq.chat_requests) == 3
+
+
+async def test_forged_or_stale_requests_get_401_and_no_work(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    async with harness(slack, fake_groq, mode="http") as h:
+        assert h.served.url is not None
+        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
+            mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="forged?")
+            command = slack.users.command(channel=CHANNEL, user=ALICE, text="forged too")
+            replies = [
+                await poster.post_event(mention.payload, PostOptions(secret="not-the-secret")),
+                await poster.post_event(mention.payload, PostOptions(timestamp=int(time.time()) - 600)),
+                await poster.post_event(mention.payload, PostOptions(signature="v0=" + "0" * 64)),
+                await poster.post_command(command.payload, PostOptions(secret="not-the-secret")),
+            ]
+        await h.bot.wait_idle()
+    assert [r.status for r in replies] == [401, 401, 401, 401]
+    assert fake_groq.chat_requests == []
+    assert [m for m in slack.record.messages() if m.bot_id] == []
+    assert h.bot.running == 0
+
+
+async def test_think_over_http_acks_then_threads_under_a_header(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
+):
+    async with harness(slack, fake_groq, mode="http", user_rate="1/1h") as h:
+        assert h.served.url is not None
+        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
+            command = slack.users.command(channel=CHANNEL, user=ALICE, text="why?")
+            ack = await poster.post_command(command.payload)
+            header = await slack.record.wait_for(
+                lambda: next((m for m in slack.record.timeline(CHANNEL) if m.bot_id), None), what="the header"
+            )
+            replies = await h.answered(header.ts)
+            again = await poster.post_command(slack.users.command(channel=CHANNEL, user=ALICE, text="again?").payload)
+            note = await slack.record.wait_for(lambda: slack.record.ephemerals, what="the rate limit note")
+            await h.bot.wait_idle()
+    assert (ack.status, ack.body, again.status) == (200, "", 200)
+    assert replies[-1].text.startswith("Answer:")
+    assert [(e.source, e.user) for e in note] == [("response_url", ALICE)]
+    assert "Try again in" in note[0].text
+    assert len([m for m in slack.record.timeline(CHANNEL) if m.bot_id]) == 1
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+async def test_health_endpoint(slack: FakeSlack, fake_groq: FakeGroq, mode: str):
+    async with harness(slack, fake_groq, mode=mode) as h, aiohttp.ClientSession() as session:
+        resp = await session.get(f"{h.served.url}/health")
+        assert resp.status == 200
+        assert await resp.json() == {"status": "ok", "mode": mode, "running": 0}
+
+
+async def test_socket_mode_health_fails_while_disconnected(fake_groq: FakeGroq):
+    slack = FakeSlack(post_interval=0)
+    await slack.start()
+    try:
+        async with harness(slack, fake_groq) as h, aiohttp.ClientSession() as session:
+            await slack.stop()
+            for _ in range(100):
+                resp = await session.get(f"{h.served.url}/health")
+                if resp.status == 503:
+                    break
+                await asyncio.sleep(0.05)
+            assert resp.status == 503
+            assert (await resp.json())["status"] == "unavailable"
+    finally:
+        await slack.stop()
