@@ -9,6 +9,7 @@ logs ONE info line and everything is back to normal.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -66,8 +67,10 @@ class RedisGuard:
         try:
             result = await op()
         except OUTAGE_ERRORS as exc:
+            _raise_if_cancelled(exc)
             self._mark_down(exc)
             raise StoreUnavailableError("Redis is unavailable") from exc
+        _raise_if_cancelled(None)
         if probing:
             self._mark_up()
         return result
@@ -80,8 +83,10 @@ class RedisGuard:
         try:
             result = await op()
         except OUTAGE_ERRORS as exc:
+            _raise_if_cancelled(exc)
             self._mark_down(exc)
             return fallback
+        _raise_if_cancelled(None)
         if probing:
             self._mark_up()
         return result
@@ -115,3 +120,15 @@ class RedisGuard:
         outage = self._clock() - self._down_since
         self._down_since = None
         log.info("Redis reachable again after a %.1f s outage", outage)
+
+
+def _raise_if_cancelled(cause: BaseException | None) -> None:
+    """Re-raise a cancellation that redis-py swallowed.
+
+    redis-py's asyncio client (8.1 here) can lose a ``CancelledError`` that arrives while it reads a reply: the
+    command then ends normally or with a ConnectionError, and the cancelled task runs on. The task still counts
+    the request (``cancelling()``), so honour it here, and do not mistake the dropped connection for an outage.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from cause
