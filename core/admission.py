@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
 from core.events import ChainFailed
 from core.request import ThinkRequest
-from core.state.budget import TokenBudget
+from core.state.budget import BudgetStatus, TokenBudget
 from core.state.limiter import RateLimiter
 
 __all__ = ["Admission"]
@@ -27,19 +28,20 @@ class Admission:
         user = await self._per_user.hit(request.user)
         if not user.allowed:
             return _refusal(chain_id, "rate_limited", "You are asking faster than this bot allows.", user.retry_after)
-        place = await self._per_place.hit(request.place)
+        # The place is only charged for users within their own limit; its budget is read at the same time.
+        place, status = await asyncio.gather(self._per_place.hit(request.place), self._budget_status(request.place))
         if not place.allowed:
             message = "This server or workspace is asking faster than this bot allows."
             return _refusal(chain_id, "rate_limited", message, place.retry_after)
-        if self._budget is None:
-            return None
-        status = await self._budget.check(request.place)
-        if status.allowed:
+        if status is None or status.allowed:
             return None
         wait = max(1.0, (status.resets_at - dt.datetime.now(dt.UTC)).total_seconds())
         reset = status.resets_at.strftime("%H:%M UTC")
         message = f"Today's token budget here is used up ({status.used:,} of {status.limit:,}); it resets at {reset}."
         return ChainFailed(chain_id=chain_id, kind="over_budget", message=message, retry_after=wait)
+
+    async def _budget_status(self, place: str) -> BudgetStatus | None:
+        return None if self._budget is None else await self._budget.check(place)
 
     async def spend(self, place: str, tokens: int) -> None:
         if self._budget is not None and tokens > 0:

@@ -19,6 +19,8 @@ _TYPES: dict[str, type[Any]] = {
     "chain_failed": ChainFailed,
 }
 _NAMES = {cls: name for name, cls in _TYPES.items()}
+_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _TYPES.values()}
+_USAGE_FIELDS = tuple(f.name for f in dataclasses.fields(Usage))
 
 
 class CodecError(ThinkbotError):
@@ -27,7 +29,11 @@ class CodecError(ThinkbotError):
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """``{"type": "step", "chain_id": ..., "usage": {...}, ...}``; nested steps and usage become dicts."""
-    body = dataclasses.asdict(event)
+    body: dict[str, Any] = {name: getattr(event, name) for name in _FIELDS[type(event)]}
+    if "usage" in body:
+        body["usage"] = {name: getattr(body["usage"], name) for name in _USAGE_FIELDS}
+    if isinstance(event, ChainFailed):
+        body["steps"] = [event_to_dict(step) for step in body["steps"]]
     body["type"] = _NAMES[type(event)]
     return body
 

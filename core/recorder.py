@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
@@ -22,13 +23,32 @@ def relabel(event: Event, chain_id: str) -> Event:
 
 
 class Recorder:
-    """Saves the record when the chain starts, after each step, and when it ends."""
+    """Keeps a request's record up to date in Redis without holding up the chain.
+
+    ``see(event)`` updates the record in memory; a writer task saves the latest version in the background,
+    skipping versions superseded while a save was under way. Leaving the ``async with`` block saves the final
+    version and waits for it. A cache replay arrives all at once, so it is saved once, at the end.
+    """
 
     def __init__(self, *, records: ChainRecords, base: ChainRecord) -> None:
         self._records = records
         self.record = base
+        self._saved: ChainRecord | None = None
+        self._wake = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
 
-    async def see(self, event: Event) -> None:
+    async def __aenter__(self) -> Recorder:
+        self._writer = asyncio.create_task(self._write(), name=f"record-{self.record.chain_id}")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._writer is not None
+        self._writer.cancel()
+        await asyncio.wait([self._writer])
+        if self._saved is not self.record:
+            await self._records.save(self.record)
+
+    def see(self, event: Event) -> None:
         record = self.record
         if isinstance(event, ChainStarted):
             status: ChainStatus = "cached" if event.cached else "running"
@@ -45,4 +65,13 @@ class Recorder:
         else:
             return
         self.record = record
-        await self._records.save(record)
+        if not getattr(event, "cached", False):
+            self._wake.set()
+
+    async def _write(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            record = self.record
+            await self._records.save(record)
+            self._saved = record

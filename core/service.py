@@ -42,6 +42,10 @@ _DONE = object()
 _CANCELLED = "Stopped at the asker's request."
 
 
+async def _nothing() -> None:
+    return None
+
+
 class ThinkService:
     def __init__(
         self,
@@ -88,11 +92,18 @@ class ThinkService:
             return
         finished = False
         try:
-            refusal = await self._admission.check(request, chain_id)
+            config = dataclasses.replace(self._config, model=request.model or self._config.model)
+            key = self._cache_key(question, strategy, config, request)
+            # Reading the cache is harmless, so it runs alongside the limit checks.
+            refusal, cached = await asyncio.gather(
+                self._admission.check(request, chain_id),
+                self._cache.get(key) if not request.fresh else _nothing(),
+            )
             if refusal is not None:
                 yield refusal
             else:
-                async with contextlib.aclosing(self._answer(request, question, strategy, chain_id)) as events:
+                answer = self._answer(request, question, strategy, chain_id, config, key, cached)
+                async with contextlib.aclosing(answer) as events:
                     async for event in events:
                         yield event
             finished = True
@@ -126,33 +137,37 @@ class ThinkService:
         return clean_question(request.question, max_chars=self._config.max_question_chars), self._strategies[name]
 
     async def _answer(
-        self, request: ThinkRequest, question: str, strategy: Strategy, chain_id: str
+        self,
+        request: ThinkRequest,
+        question: str,
+        strategy: Strategy,
+        chain_id: str,
+        config: ChainConfig,
+        key: str,
+        cached: tuple[Event, ...] | None,
     ) -> AsyncGenerator[Event, None]:
-        config = dataclasses.replace(self._config, model=request.model or self._config.model)
-        recorder = Recorder(
-            records=self._records,
-            base=ChainRecord(
-                chain_id=chain_id,
-                question=question,
-                asker=request.user,
-                place=request.place,
-                strategy=strategy.name,
-                model=config.model,
-            ),
+        base = ChainRecord(
+            chain_id=chain_id,
+            question=question,
+            asker=request.user,
+            place=request.place,
+            strategy=strategy.name,
+            model=config.model,
         )
-        key = self._cache_key(question, strategy, config, request)
-        cached = None if request.fresh else await self._cache.get(key)
-        if cached:
-            for event in as_cached(cached, chain_id=chain_id):
-                await recorder.see(event)
-                yield event
-            return
-        ctx = ChainContext(chain_id=chain_id, question=question, history=request.history, llm=self._llm, config=config)
-        flight = self._flights.run(key, lambda: self._lead(strategy, ctx, key, request.place))
-        async with contextlib.aclosing(self._follow(flight, chain_id)) as events:
-            async for event in events:
-                await recorder.see(event)
-                yield event
+        async with Recorder(records=self._records, base=base) as recorder:
+            if cached:
+                for event in as_cached(cached, chain_id=chain_id):
+                    recorder.see(event)
+                    yield event
+                return
+            ctx = ChainContext(
+                chain_id=chain_id, question=question, history=request.history, llm=self._llm, config=config
+            )
+            flight = self._flights.run(key, lambda: self._lead(strategy, ctx, key, request.place))
+            async with contextlib.aclosing(self._follow(flight, chain_id)) as events:
+                async for event in events:
+                    recorder.see(event)
+                    yield event
 
     async def _follow(self, events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
         """Relay ``events`` through a task that :meth:`cancel` can stop, relabelled for this request."""

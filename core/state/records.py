@@ -50,7 +50,7 @@ class ChainRecord:
     def to_json(self) -> str:
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         body["steps"] = [event_to_dict(s) for s in self.steps]
-        body["usage"] = dataclasses.asdict(self.usage)
+        body["usage"] = {f.name: getattr(self.usage, f.name) for f in dataclasses.fields(self.usage)}
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
