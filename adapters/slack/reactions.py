@@ -7,6 +7,7 @@ holds which steps, from block ids), so a reaction on a message posted before a r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +30,7 @@ class Reactions:
         self._service = service
         self._poster = poster
         self._options = options
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def handle(self, body: Mapping[str, Any], *, added: bool) -> None:
         event = body.get("event") or {}
@@ -39,7 +41,10 @@ class Reactions:
         if name == self._options.stop_reaction and added:
             await self._stop(channel, ts, asker=user_id(str(body.get("team_id", "")), str(event.get("user", ""))))
         elif name == self._options.expand_reaction:
-            await self._toggle(channel, ts, expand=added)
+            # One at a time per channel, in arrival order, so a quick add-then-remove ends collapsed.
+            # (One small lock per channel that ever saw a reaction: not worth pruning.)
+            async with self._locks.setdefault(channel, asyncio.Lock()):
+                await self._toggle(channel, ts, expand=added)
 
     async def _stop(self, channel: str, ts: str, *, asker: str) -> None:
         found = await self._service.find_message(message_id(channel, ts))
