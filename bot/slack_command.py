@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import click
 from slack_sdk.errors import SlackApiError
 
@@ -38,14 +39,15 @@ async def serve(
     """Run until ``stop`` is set (or SIGTERM/SIGINT); ``ready`` hears where it serves once it does."""
     credentials = settings.credentials()
     stop = stop or asyncio.Event()
-    async with build_services(core) as services:
-        client = web_client(token=credentials.bot_token, base_url=settings.api_url, options=settings.options())
+    async with build_services(core) as services, aiohttp.ClientSession() as session:
+        options = settings.options()
+        client = web_client(token=credentials.bot_token, base_url=settings.api_url, options=options, session=session)
         try:
             me = await client.auth_test()
         except SlackApiError as exc:
             raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}).") from None
         log.info("slack: signed in as %s in team %s", me.get("user"), me.get("team"))
-        options, secret = settings.options(), credentials.signing_secret
+        secret = credentials.signing_secret
         bot = SlackBot(service=services.service, client=client, options=options, signing_secret=secret)
         try:
             async with _listening(bot, settings, credentials.app_token) as served, _signals(stop):

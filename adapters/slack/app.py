@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -29,9 +30,14 @@ __all__ = ["SlackBot", "web_client"]
 log = logging.getLogger(__name__)
 
 
-def web_client(*, token: str, base_url: str | None, options: SlackOptions) -> AsyncWebClient:
-    """The real slack_sdk client, retrying 429s (after ``Retry-After``), 5xx and dropped connections."""
-    client = AsyncWebClient(token=token, base_url=base_url or AsyncWebClient.BASE_URL)
+def web_client(
+    *, token: str, base_url: str | None, options: SlackOptions, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """The real slack_sdk client, retrying 429s (after ``Retry-After``), 5xx and dropped connections.
+
+    Give it a ``session`` (closed by the caller) to reuse connections; without one each call opens its own.
+    """
+    client = AsyncWebClient(token=token, base_url=base_url or AsyncWebClient.BASE_URL, session=session)
     client.retry_handlers = retry_handlers(max_retries=options.max_retries)
     return client
 

@@ -100,7 +100,11 @@ class ChainRun:
             self._progress_ts = ask.ts
         if self._progress_ts is not None:
             await self._service.link_message(message_id(channel, self._progress_ts), chain_id=event.chain_id, step=None)
-            await self._poster.react(channel, self._progress_ts, self._options.progress_reaction)
+            try:
+                await self._poster.react(channel, self._progress_ts, self._options.progress_reaction)
+            except SlackApiError as exc:  # only a sign: the chain goes on without it
+                log.warning("slack: could not show the progress sign: %s", exc.response.get("error"))
+                self._progress_ts = None
 
     async def _steps(self, first: Step, queue: asyncio.Queue[Event | None]) -> None:
         def gather() -> list[Step]:

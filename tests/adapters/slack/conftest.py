@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import pytest
 
 from adapters.slack import SlackBot, SlackOptions, web_client
@@ -89,7 +90,8 @@ async def harness(
     async with contextlib.AsyncExitStack() as stack:
         if services is None:
             services = await stack.enter_async_context(running_service(groq=groq, redis_url=redis_url, **settings))
-        client = web_client(token=slack.workspace.bot_token, base_url=slack.api_url, options=options)
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        client = web_client(token=slack.workspace.bot_token, base_url=slack.api_url, options=options, session=session)
         bot = SlackBot(
             service=services.service, client=client, options=options, signing_secret=slack.workspace.signing_secret
         )

@@ -90,3 +90,14 @@ async def test_a_queued_question_tells_its_asker_and_is_answered_later(
         replies = await h.answered(second.ts)
     assert (note.user, note.text) == (BOB, "Busy right now: your question is number 1 in line.")
     assert replies[-1].text.startswith("Answer:")
+
+
+async def test_a_missing_reactions_scope_does_not_stop_the_chain(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
+):
+    async with harness(slack, fake_groq) as h:
+        slack.web.fail_next("reactions.add", "missing_scope")
+        question = await h.ask("still answer please")
+        replies = await h.answered(question.ts)
+    assert replies[-1].text.startswith("Answer:")
+    assert slack.record.calls_to("reactions.remove") == []
