@@ -98,4 +98,7 @@ async def run_think(
         bot_id=bot_id,
         full=private or ctx.options.full_steps,
     )
-    await view.run(ctx.service.think(request))
+    try:
+        await view.run(ctx.service.think(request))
+    except discord.HTTPException as exc:
+        log.warning("/think %s stopped: Discord refused a request (%s %s)", interaction.id, exc.status, exc.code)

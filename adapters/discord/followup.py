@@ -57,4 +57,7 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
         bot_id=me.id,
         full=ctx.options.full_steps,
     )
-    await view.run(ctx.service.think(request))
+    try:
+        await view.run(ctx.service.think(request))
+    except discord.HTTPException as exc:
+        log.warning("follow-up %s stopped: Discord refused a request (%s %s)", message.id, exc.status, exc.code)

@@ -66,6 +66,8 @@ async def open_in_channel(
             thread = await header.create_thread(name=name, auto_archive_duration=archive_minutes)  # type: ignore[arg-type]
         except discord.Forbidden:
             lacking = ["Create Public Threads"]
+        except discord.HTTPException as exc:  # e.g. a thread already hangs off the message: replies will do
+            log.warning("could not start a thread: %s %s", exc.status, exc.code)
     if lacking:
         notes.append(f"I'm missing the {_named(lacking)} here, so the steps follow as replies instead of a thread.")
     if notes:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+
 import pytest
 
 from tests.adapters.discord.conftest import Place, script_chain, step
@@ -70,3 +73,33 @@ async def test_an_input_refusal_is_ephemeral(fake: FakeDiscord, fake_groq: FakeG
     assert message.ephemeral
     assert message.content.startswith("⚠️ ")
     assert not fake_groq.chat_requests
+
+
+async def test_two_replicas_sharing_redis_answer_each_delivery_once(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both processes get every gateway event: Discord's callback refuses the second /think, the core's dedupe the
+    second copy of a follow-up mention."""
+    caplog.set_level(logging.INFO, logger="adapters.discord")
+    prefix = f"test{uuid.uuid4().hex[:12]}"
+    script_chain(fake_groq, 1, answer="Once.")
+    async with make_bot(redis_key_prefix=prefix) as one, make_bot(redis_key_prefix=prefix, keep_state=True) as two:
+        _, thread = await one.ask(place, "Who answers?")
+        await two.idle()
+        assert [c.status for c in fake.record.callbacks] == [200, 400]
+        script_chain(fake_groq, 1, answer="Still once.")
+        fake.send_message(thread, f"<@{fake.bot_id}> and again?", user_id=place.alice)
+        await fake.wait_until(
+            lambda: any("**Answer:** Still once." in m.content for m in fake.record.messages(thread)),
+            what="the follow-up answered",
+        )
+        await one.idle()
+        await two.idle()
+    contents = [m.content for m in fake.record.messages(thread)]
+    assert sum(c.startswith("🤔 **and again?**") for c in contents) == 1
+    assert sum(c == "✅ **Answer**\nStill once." for c in contents) == 1
+    assert len(fake.record.threads) == 1
+    assert fake_groq.pending == 0
+    assert [r.getMessage() for r in caplog.records if "redelivered" in r.getMessage()] == [
+        "a redelivered request was answered already; showing nothing"
+    ]
