@@ -27,6 +27,7 @@ __all__ = ["ChainRun", "Respond"]
 log = logging.getLogger(__name__)
 
 Respond = Callable[[str], Awaitable[object]]
+_OUR_FAULT = "Something went wrong on our side while thinking. Please try again."
 _CANT_POST = "I can't post in this channel. Invite me with `/invite @thinkbot`, or send me a direct message."
 
 
@@ -69,6 +70,9 @@ class ChainRun:
             async with contextlib.aclosing(self._service.think(request)) as events:  # type: ignore[type-var]
                 async for event in events:
                     queue.put_nowait(event)
+        except Exception:
+            log.exception("slack: the service failed on chain %s", self._chain_id or "(not started)")
+            queue.put_nowait(ChainFailed(chain_id=self._chain_id, kind="internal", message=_OUR_FAULT))
         finally:
             queue.put_nowait(None)
 
