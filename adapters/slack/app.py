@@ -31,14 +31,20 @@ log = logging.getLogger(__name__)
 
 
 def web_client(
-    *, token: str, base_url: str | None, options: SlackOptions, session: aiohttp.ClientSession | None = None
+    *,
+    token: str,
+    base_url: str | None,
+    options: SlackOptions,
+    session: aiohttp.ClientSession | None = None,
+    on_rate_limited: Callable[[], None] | None = None,
 ) -> AsyncWebClient:
     """The real slack_sdk client, retrying 429s (after ``Retry-After``), 5xx and dropped connections.
 
     Give it a ``session`` (closed by the caller) to reuse connections; without one each call opens its own.
+    ``on_rate_limited`` is called for every 429 Slack answers (for metrics).
     """
     client = AsyncWebClient(token=token, base_url=base_url or AsyncWebClient.BASE_URL, session=session)
-    client.retry_handlers = retry_handlers(max_retries=options.max_retries)
+    client.retry_handlers = retry_handlers(max_retries=options.max_retries, on_rate_limited=on_rate_limited)
     return client
 
 

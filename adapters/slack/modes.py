@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from adapters.slack.app import SlackBot
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "Served", "serve_http", "serve_socket_mode"]
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "Check", "Served", "serve_http", "serve_socket_mode"]
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +23,17 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/health"
 
 
+Check = Callable[[], Awaitable[bool]]
+
+
 @dataclass(frozen=True, slots=True)
 class Served:
-    """``url`` is the local web server (``None`` when Socket Mode runs without a health port)."""
+    """``url`` is the local web server (``None`` when Socket Mode runs without a health port); ``ready`` says
+    whether Slack can reach the bot now (the websocket is up; always in HTTP mode)."""
 
     mode: str
     url: str | None
+    ready: Check
 
 
 @asynccontextmanager
@@ -48,7 +53,7 @@ async def serve_socket_mode(bot: SlackBot, *, app_token: str, host: str, port: i
             health = web.Application()
             health.router.add_get(HEALTH_PATH, _health("socket", bot, connected))
             runner, url = await _start(health, host, port)
-        yield Served(mode="socket", url=url)
+        yield Served(mode="socket", url=url, ready=connected)
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
@@ -67,14 +72,12 @@ async def serve_http(bot: SlackBot, *, host: str, port: int) -> AsyncIterator[Se
     runner, url = await _start(app, host, port)
     log.info("slack: HTTP mode listening at %s%s", url, EVENTS_PATH)
     try:
-        yield Served(mode="http", url=url)
+        yield Served(mode="http", url=url, ready=always)
     finally:
         await runner.cleanup()
 
 
-def _health(
-    mode: str, bot: SlackBot, ready: Callable[[], Awaitable[bool]]
-) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _health(mode: str, bot: SlackBot, ready: Check) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def health(request: web.Request) -> web.Response:
         ok = await ready()
         body = {"status": "ok" if ok else "unavailable", "mode": mode, "running": bot.running}

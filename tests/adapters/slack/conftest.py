@@ -4,7 +4,7 @@ embedded Redis) and the fake Slack, all on loopback."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +84,7 @@ async def harness(
     redis_url: str | None = None,
     options: SlackOptions = FAST,
     services: Services | None = None,
+    on_rate_limited: Callable[[], None] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
     """A SlackBot served in ``mode`` against ``slack``; ``services`` reuses a running core (a "restart")."""
@@ -91,7 +92,13 @@ async def harness(
         if services is None:
             services = await stack.enter_async_context(running_service(groq=groq, redis_url=redis_url, **settings))
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        client = web_client(token=slack.workspace.bot_token, base_url=slack.api_url, options=options, session=session)
+        client = web_client(
+            token=slack.workspace.bot_token,
+            base_url=slack.api_url,
+            options=options,
+            session=session,
+            on_rate_limited=on_rate_limited,
+        )
         bot = SlackBot(
             service=services.service, client=client, options=options, signing_secret=slack.workspace.signing_secret
         )

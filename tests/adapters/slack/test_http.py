@@ -86,6 +86,7 @@ async def test_socket_mode_health_fails_while_disconnected(fake_groq: FakeGroq):
     await slack.start()
     try:
         async with harness(slack, fake_groq) as h, aiohttp.ClientSession() as session:
+            assert await h.served.ready()
             await slack.stop()
             for _ in range(100):
                 resp = await session.get(f"{h.served.url}/health")
@@ -94,5 +95,6 @@ async def test_socket_mode_health_fails_while_disconnected(fake_groq: FakeGroq):
                 await asyncio.sleep(0.05)
             assert resp.status == 503
             assert (await resp.json())["status"] == "unavailable"
+            assert not await h.served.ready()
     finally:
         await slack.stop()
