@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -33,10 +34,11 @@ class Poster:
         *,
         thread_ts: str | None = None,
         broadcast: bool = False,
+        paced: bool = True,
     ) -> str:
         """Post when ``channel``'s turn comes and return the new ts. A callable is rendered only then, so it can
-        take in whatever arrived while it waited."""
-        async with self._pacer.slot(channel):
+        take in whatever arrived while it waited. ``paced=False`` skips the queue (a last word at shutdown)."""
+        async with self._pacer.slot(channel) if paced else contextlib.nullcontext():
             rendered = message() if callable(message) else message
             reply = await self.client.chat_postMessage(
                 channel=channel,

@@ -27,6 +27,8 @@ __all__ = ["ChainRun", "Respond"]
 log = logging.getLogger(__name__)
 
 Respond = Callable[[str], Awaitable[object]]
+_STOPPING = ":warning: Thinkbot restarted before this chain finished; please ask again."
+_SHUTDOWN_GRACE = 3.0
 _OUR_FAULT = "Something went wrong on our side while thinking. Please try again."
 _CANT_POST = "I can't post in this channel. Invite me with `/invite @thinkbot`, or send me a direct message."
 
@@ -60,6 +62,9 @@ class ChainRun:
             log.warning("slack: giving up on chain %s: %s", self._chain_id or "(not started)", error)
             if error in ("not_in_channel", "channel_not_found", "is_archived"):
                 await self._tell(_CANT_POST)
+        except asyncio.CancelledError:
+            await self._shutdown_note()
+            raise
         finally:
             producer.cancel()
             await asyncio.wait([producer])
@@ -157,6 +162,17 @@ class ChainRun:
         note = render.failure(event, posted_steps=self._posted)
         await self._poster.post(self._ask.channel, note, thread_ts=self._thread_ts)
         await self._end_progress()
+
+    async def _shutdown_note(self) -> None:
+        """The process is stopping mid-chain: say so in the thread, briefly, rather than fall silent."""
+        if not self._chain_id or self._thread_ts is None:
+            return
+        note = render.Rendered(text=_STOPPING, blocks=(render.section(_STOPPING),))
+        try:
+            async with asyncio.timeout(_SHUTDOWN_GRACE):
+                await self._poster.post(self._ask.channel, note, thread_ts=self._thread_ts, paced=False)
+        except (SlackApiError, TimeoutError, OSError) as exc:
+            log.warning("slack: no shutdown note for chain %s: %s", self._chain_id, type(exc).__name__)
 
     async def _tell(self, text: str) -> None:
         """A private note to the asker: through the slash command's response URL, else an ephemeral message."""

@@ -101,3 +101,15 @@ async def test_a_missing_reactions_scope_does_not_stop_the_chain(
         replies = await h.answered(question.ts)
     assert replies[-1].text.startswith("Answer:")
     assert slack.record.calls_to("reactions.remove") == []
+
+
+async def test_shutting_down_mid_chain_leaves_a_note(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    scripts.default = Script(hang_after=1)
+    async with harness(slack, fake_groq) as h:
+        question = await h.ask("this never ends")
+        await slack.record.wait_thread(CHANNEL, question.ts, 1)
+        await h.bot.aclose()
+        replies = slack.record.thread(CHANNEL, question.ts)
+    assert replies[-1].text == ":warning: Thinkbot restarted before this chain finished; please ask again."
+    assert slack.record.reactions(CHANNEL, question.ts) == {}
+    assert h.bot.running == 0

@@ -12,6 +12,7 @@ from tests.adapters.slack.chains import Scripts
 from tests.adapters.slack.conftest import ALICE, CHANNEL, harness
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack, PostOptions
+from tests.service_kit import running_service
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -98,3 +99,27 @@ async def test_socket_mode_health_fails_while_disconnected(fake_groq: FakeGroq):
             assert not await h.served.ready()
     finally:
         await slack.stop()
+
+
+async def test_two_replicas_answer_a_retried_event_once(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts, redis_url: str
+):
+    """Behind a load balancer Slack's retry can reach the other replica: the shared Redis dedupes it."""
+    prefix = f"slackreplicas{time.time_ns()}"
+    async with (
+        running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as one,
+        running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as two,
+        harness(slack, fake_groq, mode="http", services=one) as a,
+        harness(slack, fake_groq, mode="http", services=two) as b,
+        slack.signed_poster(f"{a.served.url}/slack/events") as to_a,
+        slack.signed_poster(f"{b.served.url}/slack/events") as to_b,
+    ):
+        mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="which replica?")
+        assert mention.message is not None
+        assert (await to_a.post_event(mention.payload)).status == 200
+        retry = await to_b.post_event(mention.payload, PostOptions(retry_num=1, retry_reason="http_timeout"))
+        assert retry.status == 200
+        replies = await a.answered(mention.message.ts)
+        await b.bot.wait_idle()
+    assert sum(m.text.startswith("Answer:") for m in replies) == 1
+    assert len(fake_groq.chat_requests) == 3
