@@ -13,6 +13,7 @@ from core.concurrency import ConcurrencyCap
 from core.llm.groq_client import GroqClient
 from core.llm.openai_client import OpenAICompatibleClient
 from core.llm.types import LLMClient
+from core.metrics import Metrics
 from core.service import ThinkService
 from core.state import (
     ChainRecords,
@@ -36,20 +37,23 @@ class Services:
     service: ThinkService
     store: Store
     settings: Settings
+    metrics: Metrics
 
 
 @asynccontextmanager
-async def build_services(settings: Settings) -> AsyncIterator[Services]:
-    """The service with its LLM client and Redis store; all connections close when the block ends."""
+async def build_services(settings: Settings, *, metrics: Metrics | None = None) -> AsyncIterator[Services]:
+    """The service with its LLM client, Redis store and metrics; all connections close when the block ends."""
     settings.require_llm()
+    metrics = metrics or Metrics()
     llm = build_llm(settings)
     store = connect(settings.redis_config())
     flights = SingleFlight(redis=store.redis, keys=store.keys, guard=store.guard)
     try:
         yield Services(
-            service=assemble_service(llm=llm, settings=settings, store=store, flights=flights),
+            service=assemble_service(llm=llm, settings=settings, store=store, flights=flights, metrics=metrics),
             store=store,
             settings=settings,
+            metrics=metrics,
         )
     finally:
         await flights.aclose()
@@ -78,7 +82,9 @@ def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
     )
 
 
-def assemble_service(*, llm: LLMClient, settings: Settings, store: Store, flights: SingleFlight) -> ThinkService:
+def assemble_service(
+    *, llm: LLMClient, settings: Settings, store: Store, flights: SingleFlight, metrics: Metrics | None = None
+) -> ThinkService:
     """The service over ``store``; ``flights`` is passed in because it owns tasks that must be closed."""
     parts: dict[str, Any] = {"redis": store.redis, "keys": store.keys, "guard": store.guard}
     budget = TokenBudget(**parts, daily_tokens=settings.daily_token_budget) if settings.daily_token_budget else None
@@ -99,4 +105,5 @@ def assemble_service(*, llm: LLMClient, settings: Settings, store: Store, flight
         records=ChainRecords(**parts, ttl=settings.record_ttl),
         dedupe=Deduper(**parts, lease_ttl=settings.chain_deadline + 60),
         cap=ConcurrencyCap(limit=settings.max_concurrent_chains),
+        metrics=metrics,
     )

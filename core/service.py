@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import logging
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from core.admission import Admission
@@ -24,6 +24,7 @@ from core.concurrency import ConcurrencyCap
 from core.errors import InputError
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 from core.llm.types import LLMClient
+from core.metrics import Metrics
 from core.recorder import Recorder, relabel
 from core.request import ThinkRequest
 from core.state.cache import ResultCache, as_cached, cache_key
@@ -60,6 +61,7 @@ class ThinkService:
         records: ChainRecords,
         dedupe: Deduper,
         cap: ConcurrencyCap,
+        metrics: Metrics | None = None,
     ) -> None:
         if default_strategy not in strategies:
             raise ValueError(f"unknown default strategy {default_strategy!r}")
@@ -73,13 +75,27 @@ class ThinkService:
         self._records = records
         self._dedupe = dedupe
         self._cap = cap
+        self._metrics = metrics
         self._running: dict[str, asyncio.Task[None]] = {}
 
     @property
     def strategy_names(self) -> tuple[str, ...]:
         return tuple(self._strategies)
 
-    async def think(self, request: ThinkRequest) -> AsyncIterator[Event]:
+    def think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
+        """The events of ``request``, each shown to the metrics (when given) as it is yielded."""
+        if self._metrics is None:
+            return self._think(request)
+        return self._observed(self._think(request), self._metrics)
+
+    @staticmethod
+    async def _observed(events: AsyncGenerator[Event, None], metrics: Metrics) -> AsyncGenerator[Event, None]:
+        async with contextlib.aclosing(events):
+            async for event in events:
+                metrics.observe(event)
+                yield event
+
+    async def _think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
         chain_id = uuid.uuid4().hex[:16]
         try:
             question, strategy = self._check(request)
