@@ -80,10 +80,11 @@ async def run_think(
 
             return Outlet(send=ephemeral, linkable=False, can_react=False)
         if interaction.guild_id is None:
-            return Outlet(send=replies_to(message))  # no threads in DMs: steps become replies
+            return Outlet(send=replies_to(message, ctx.gates))  # no threads in DMs: steps become replies
         return await open_in_channel(
             message,
             notice=header,
+            gates=ctx.gates,
             permissions=interaction.app_permissions,
             name=thread_name(question),
             archive_minutes=ctx.options.thread_archive_minutes,

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from adapters.discord.gates import ChannelGates
 from adapters.discord.options import DiscordOptions
 from adapters.discord.posts import PostIndex
 from core.events import Event, Step
@@ -29,12 +30,14 @@ class ThinkPort(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdapterContext:
-    """``running`` maps the chains this process is showing right now to their asker's user id (for stop)."""
+    """``running`` maps the chains this process is showing right now to their asker's user id (for stop);
+    ``gates`` serialise the writes to each channel."""
 
     service: ThinkPort
     posts: PostIndex
     options: DiscordOptions
     running: dict[str, int] = field(default_factory=dict)
+    gates: ChannelGates = field(default_factory=ChannelGates)
 
 
 def message_key(message_id: int) -> str:

@@ -168,9 +168,10 @@ class ChainView:
         if self._header_message is None:
             return
         try:
-            if add:
-                await self._header_message.add_reaction(emoji)
-            else:
-                await self._header_message.remove_reaction(emoji, discord.Object(id=self._bot_id))
+            async with self._ctx.gates(self._header_message.channel.id):
+                if add:
+                    await self._header_message.add_reaction(emoji)
+                else:
+                    await self._header_message.remove_reaction(emoji, discord.Object(id=self._bot_id))
         except discord.HTTPException as exc:
             log.info("could not %s reaction %s: %s %s", "add" if add else "remove", emoji, exc.status, exc.code)

@@ -10,7 +10,7 @@ import discord
 from adapters.discord.context import AdapterContext, thread_key
 from adapters.discord.flow import ChainView
 from adapters.discord.header import ReplyHeader
-from adapters.discord.outlet import Outlet
+from adapters.discord.outlet import Outlet, sends_to
 from core.request import ThinkRequest, Turn
 
 __all__ = ["on_mention", "strip_mentions"]
@@ -47,11 +47,11 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
     )
 
     async def open_outlet(header: discord.Message) -> Outlet:
-        return Outlet(send=thread.send, thread=thread)
+        return Outlet(send=sends_to(thread, ctx.gates), thread=thread)
 
     view = ChainView(
         ctx=ctx,
-        header=ReplyHeader(message=message),
+        header=ReplyHeader(message=message, gates=ctx.gates),
         open_outlet=open_outlet,
         asker_id=message.author.id,
         bot_id=me.id,

@@ -8,6 +8,8 @@ from typing import Protocol
 
 import discord
 
+from adapters.discord.gates import ChannelGates
+
 __all__ = ["Header", "InteractionHeader", "ReplyHeader"]
 
 log = logging.getLogger(__name__)
@@ -60,27 +62,32 @@ class InteractionHeader:
 class ReplyHeader:
     """A reply to the user's message (a follow-up mention in a thread)."""
 
-    def __init__(self, *, message: discord.Message) -> None:
+    def __init__(self, *, message: discord.Message, gates: ChannelGates) -> None:
         self._message = message
+        self._gates = gates
         self._header: discord.Message | None = None
 
     async def show(self, text: str) -> discord.Message:
-        if self._header is None:
-            self._header = await self._message.reply(text, mention_author=False)
-        else:
-            self._header = await self._header.edit(content=text)
+        async with self._gates(self._message.channel.id):
+            if self._header is None:
+                self._header = await self._message.reply(text, mention_author=False)
+            else:
+                self._header = await self._header.edit(content=text)
         return self._header
 
     async def refuse(self, text: str) -> None:
         if self._header is not None:
-            await self._header.edit(content=text)
-        else:
+            await self.show(text)
+            return
+        async with self._gates(self._message.channel.id):
             await self._message.reply(text, mention_author=False)
 
     async def drop(self) -> None:
         if self._header is not None:
             with contextlib.suppress(discord.HTTPException):
-                await self._header.delete()
+                async with self._gates(self._message.channel.id):
+                    await self._header.delete()
 
     async def notice(self, text: str) -> None:
-        await self._message.reply(text, mention_author=False)
+        async with self._gates(self._message.channel.id):
+            await self._message.reply(text, mention_author=False)

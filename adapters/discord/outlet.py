@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import discord
 
+from adapters.discord.gates import ChannelGates
 from adapters.discord.header import Header
 from adapters.discord.pacing import Send
 
-__all__ = ["Outlet", "OutletOpener", "missing_permissions", "open_in_channel", "replies_to"]
+__all__ = ["Outlet", "OutletOpener", "missing_permissions", "open_in_channel", "replies_to", "sends_to"]
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,20 @@ def missing_permissions(permissions: discord.Permissions, needed: dict[str, str]
     return [name for flag, name in needed.items() if not getattr(permissions, flag)]
 
 
-def replies_to(header: discord.Message) -> Send:
+def replies_to(header: discord.Message, gates: ChannelGates) -> Send:
     reference = header.to_reference(fail_if_not_exists=False)
 
     async def send(text: str) -> discord.Message:
-        return await header.channel.send(text, reference=reference)
+        async with gates(header.channel.id):
+            return await header.channel.send(text, reference=reference)
+
+    return send
+
+
+def sends_to(thread: discord.Thread, gates: ChannelGates) -> Send:
+    async def send(text: str) -> discord.Message:
+        async with gates(thread.id):
+            return await thread.send(text)
 
     return send
 
@@ -52,7 +62,13 @@ def _named(names: list[str]) -> str:
 
 
 async def open_in_channel(
-    header: discord.Message, *, notice: Header, permissions: discord.Permissions, name: str, archive_minutes: int
+    header: discord.Message,
+    *,
+    notice: Header,
+    gates: ChannelGates,
+    permissions: discord.Permissions,
+    name: str,
+    archive_minutes: int,
 ) -> Outlet:
     """A public thread from ``header`` when the bot may make one; else replies, and the asker is told why."""
     lacking_reactions = missing_permissions(permissions, REACTIONS)
@@ -63,7 +79,8 @@ async def open_in_channel(
     thread = None
     if not lacking:
         try:
-            thread = await header.create_thread(name=name, auto_archive_duration=archive_minutes)  # type: ignore[arg-type]
+            async with gates(header.channel.id):
+                thread = await header.create_thread(name=name, auto_archive_duration=archive_minutes)  # type: ignore[arg-type]
         except discord.Forbidden:
             lacking = ["Create Public Threads"]
         except discord.HTTPException as exc:  # e.g. a thread already hangs off the message: replies will do
@@ -74,5 +91,5 @@ async def open_in_channel(
         await notice.notice(" ".join(notes))
     can_react = not lacking_reactions
     if thread is None:
-        return Outlet(send=replies_to(header), can_react=can_react)
-    return Outlet(send=thread.send, can_react=can_react, thread=thread)
+        return Outlet(send=replies_to(header, gates), can_react=can_react)
+    return Outlet(send=sends_to(thread, gates), can_react=can_react, thread=thread)

@@ -57,13 +57,14 @@ async def _show(
     parts = split_text(steps_text(steps, expanded=expanded))
     channel = client.get_partial_messageable(post.channel_id)
     try:
-        await channel.get_partial_message(post.message_id).edit(content=parts[0])
-        for old in await ctx.posts.take_more(chain_id, post.message_id):
-            with contextlib.suppress(discord.NotFound):
-                await client.get_partial_messageable(old.channel_id).get_partial_message(old.message_id).delete()
-        if len(parts) > 1:
-            more = [await channel.send(part) for part in parts[1:]]
-            await ctx.posts.set_more(chain_id, post.message_id, [Post(post.channel_id, m.id) for m in more])
+        async with ctx.gates(post.channel_id):
+            await channel.get_partial_message(post.message_id).edit(content=parts[0])
+            for old in await ctx.posts.take_more(chain_id, post.message_id):
+                with contextlib.suppress(discord.NotFound):
+                    await channel.get_partial_message(old.message_id).delete()
+            if len(parts) > 1:
+                more = [await channel.send(part) for part in parts[1:]]
+                await ctx.posts.set_more(chain_id, post.message_id, [Post(post.channel_id, m.id) for m in more])
     except discord.HTTPException as exc:
         action = "expand" if expanded else "collapse"
         log.warning("could not %s message %s: %s %s", action, post.message_id, exc.status, exc.code)

@@ -47,8 +47,10 @@ class Place:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(rate_window=WINDOW) as server:
+async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
+    """Parametrize indirectly with a dict of FakeDiscord options to change its limits."""
+    options = {"rate_window": WINDOW, **getattr(request, "param", {})}
+    async with FakeDiscord(**options) as server:
         yield server
 
 

@@ -133,3 +133,22 @@ async def test_a_moderator_may_stop_someone_elses_chain(
         fake.add_reaction(place.channel, header_id, "⏹️", user_id=moderator)
         header = await bot.header_settled(place.channel)
     assert "Stopped at the asker's request." in header.content
+
+
+@pytest.mark.parametrize("fake", [{"message_limit": 1, "rate_window": 0.3}], indirect=True)
+async def test_steps_batched_into_one_message_expand_and_collapse_together(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 6)
+    async with make_bot() as bot:
+        _, thread = await bot.ask(place, "Batch me")
+        batched = next(m for m in fake.record.messages(thread) if m.content.count("**") >= 4)
+        numbers = [n for n in range(1, 7) if f"**{n}. Step title {n}**" in batched.content]
+        assert len(numbers) > 1
+        fake.add_reaction(thread, batched.id, "🔍", user_id=place.alice)
+        for number in numbers:
+            await wait_content(fake, thread, batched.id, f"Content of step {number}.")
+        fake.remove_reaction(thread, batched.id, "🔍", user_id=place.alice)
+        await wait_content(fake, thread, batched.id, "Content of step", present=False)
+    assert fake.record.count_429 == 0
+    assert [n for n in range(1, 7) if f"Step title {n}**" in content(fake, thread, batched.id)] == numbers

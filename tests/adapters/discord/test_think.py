@@ -110,3 +110,28 @@ async def test_a_queued_chain_shows_its_position_until_it_starts(
     assert "Waiting for a free thinking slot (position 1)" in "\n".join(
         e.message.content for e in fake.record.history(place.channel)
     )
+
+
+async def test_twenty_at_once_are_all_deferred_in_time(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    def respond(body: dict[str, object]) -> str:
+        if body.get("response_format"):
+            return step("Only step", "c", "final_answer")
+        return "Done."
+
+    fake_groq.respond_with(respond)
+    async with make_bot() as bot:
+        users = [fake.add_user(f"user{n}", guilds=[place.guild]) for n in range(20)]
+        for number, user in enumerate(users):
+            bot.think(place, f"Question {number}?", user=user)
+        await fake.wait_until(lambda: len(fake.record.callbacks) == 20, what="20 deferrals")
+        await fake.wait_until(
+            lambda: sum("**Answer:** Done." in m.content for m in fake.record.messages(place.channel)) == 20,
+            timeout=20,
+            what="20 answers",
+        )
+        await bot.idle()
+    assert {(c.type, c.status) for c in fake.record.callbacks} == {(5, 200)}
+    assert len(fake.record.threads) == 20
+    assert fake.record.count_429 == 0
