@@ -25,17 +25,18 @@ def relabel(event: Event, chain_id: str) -> Event:
 class Recorder:
     """Keeps a request's record up to date in Redis without holding up the chain.
 
-    ``see(event)`` updates the record in memory; a writer task saves the latest version in the background,
-    skipping versions superseded while a save was under way. Leaving the ``async with`` block saves the final
-    version and waits for it. A cache replay arrives all at once, so it is saved once, at the end.
+    ``see(event)`` updates the record in memory; a writer task saves the latest version in the background, at
+    most once per ``interval`` seconds, so steps that come faster than that are saved together. Leaving the
+    ``async with`` block saves the final version and waits for it. A cache replay is saved once, at the end.
     """
 
-    def __init__(self, *, records: ChainRecords, base: ChainRecord) -> None:
+    def __init__(self, *, records: ChainRecords, base: ChainRecord, interval: float = 0.25) -> None:
         self._records = records
         self.record = base
         self._saved: ChainRecord | None = None
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self._interval = interval
 
     async def __aenter__(self) -> Recorder:
         self._writer = asyncio.create_task(self._write(), name=f"record-{self.record.chain_id}")
@@ -75,3 +76,4 @@ class Recorder:
             record = self.record
             await self._records.save(record)
             self._saved = record
+            await asyncio.sleep(self._interval)

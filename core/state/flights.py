@@ -31,8 +31,9 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 """
 
 _PUBLISH = """
-local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local id
+for i = 2, #ARGV do id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return id
 """
 
@@ -81,9 +82,10 @@ class FlightStore:
     async def renew(self, digest: str, token: str) -> bool:
         return bool(await self._renew([self._lease(digest)], [token, self._lease_ms]))
 
-    async def publish(self, digest: str, token: str, event: Event) -> None:
-        blob = json.dumps(event_to_dict(event), separators=(",", ":"), ensure_ascii=False)
-        await self._publish([self._stream(digest, token)], [blob, self._lease_ms + self._stream_ms])
+    async def publish(self, digest: str, token: str, *events: Event) -> None:
+        """Append ``events`` to the flight's stream, in order, in one round trip."""
+        blobs = [json.dumps(event_to_dict(e), separators=(",", ":"), ensure_ascii=False) for e in events]
+        await self._publish([self._stream(digest, token)], [self._lease_ms + self._stream_ms, *blobs])
 
     async def finish(self, digest: str, token: str) -> None:
         """Release the lease (if still ours) and let the stream expire ``stream_ttl`` from now."""

@@ -52,6 +52,7 @@ class SingleFlight:
     """``async for event in flights.run(digest, produce)``; ``produce`` starts the chain and is called at most once
     per flight, in whichever process leads. Call :meth:`aclose` on shutdown.
 
+    ``batch_window``: how long the leader gathers events before publishing them in one round trip;
     ``lease_ttl``: how long a silent leader is trusted (renewed every third of it); ``block``: how long a follower
     waits on the stream before checking the lease (shorter than the socket timeout); ``stream_ttl``: how long a
     finished flight's stream stays readable. A flight runs to its end even if every asker has gone away, so the
@@ -68,6 +69,7 @@ class SingleFlight:
         stream_ttl: float = 120.0,
         block: float = 1.0,
         takeovers: int = 2,
+        batch_window: float = 0.02,
     ) -> None:
         socket_timeout = redis.connection_pool.connection_kwargs.get("socket_timeout")
         if socket_timeout is not None and block >= socket_timeout:
@@ -76,6 +78,7 @@ class SingleFlight:
         self._guard = guard
         self._lease_ttl = lease_ttl
         self._takeovers = takeovers
+        self._batch_window = batch_window
         self._local: dict[str, Fanout[Event]] = {}
         self._drivers: dict[str, asyncio.Task[None]] = {}
         self._followers: dict[str, int] = {}
@@ -138,24 +141,47 @@ class SingleFlight:
                 self._drivers.pop(digest, None)
 
     async def _lead(self, digest: str, token: str | None, produce: Produce, fanout: Fanout[Event]) -> None:
-        """Run the chain; ``token`` of ``None`` means Redis is down and nobody else will follow."""
+        """Run the chain; ``token`` of ``None`` means Redis is down and nobody else will follow.
+
+        Events reach local askers at once and the stream through a writer task, in order, so Redis round trips
+        never hold up the chain; the stream is complete before the lease is released.
+        """
         renewer = asyncio.create_task(self._renew(digest, token)) if token else None
+        outbox: asyncio.Queue[Event | None] = asyncio.Queue()
+        ending = asyncio.Event()
+        writer = asyncio.create_task(self._write(digest, token, outbox, ending)) if token else None
         try:
             async with contextlib.aclosing(self._guarded(produce, fanout)) as events:
                 async for event in events:
                     fanout.push(event)
-                    if token:
-                        await self._guard.run(partial(self._store.publish, digest, token, event), None)
+                    outbox.put_nowait(event)
         except asyncio.CancelledError:
-            if token:  # tell followers in other processes, so they end now instead of waiting for the lease
-                stopped = _failure(fanout.items, CANCELLED, _CANCELLED_MESSAGE)
-                await self._guard.run(partial(self._store.publish, digest, token, stopped), None)
+            # tell followers in other processes, so they end now instead of waiting for the lease
+            outbox.put_nowait(_failure(fanout.items, CANCELLED, _CANCELLED_MESSAGE))
             raise
         finally:
             if renewer:
                 renewer.cancel()
-            if token:
+            if writer and token:
+                outbox.put_nowait(None)
+                ending.set()
+                await asyncio.wait([writer])
                 await self._guard.run(partial(self._store.finish, digest, token), None)
+
+    async def _write(self, digest: str, token: str, outbox: asyncio.Queue[Event | None], ending: asyncio.Event) -> None:
+        """Publish what the outbox holds: whatever queued up within ``batch_window`` of the first, in one go."""
+        done = False
+        while not done:
+            batch = [await outbox.get()]
+            if batch[0] is not None and not ending.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ending.wait(), self._batch_window)
+            while not outbox.empty():
+                batch.append(outbox.get_nowait())
+            done = None in batch
+            events = [e for e in batch if e is not None]
+            if events:
+                await self._guard.run(partial(self._store.publish, digest, token, *events), None)
 
     async def _guarded(self, produce: Produce, fanout: Fanout[Event]) -> AsyncGenerator[Event, None]:
         """``produce()``'s events up to the terminal one, or a ChainFailed if it raised or stopped short."""
