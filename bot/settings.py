@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.chain_config import ChainConfig
@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=4000, ge=1, le=100_000)
     llm_max_connections: int = Field(default=256, ge=1, le=10_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    health_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias=AliasChoices("THINKBOT_HEALTH_PORT", "PORT")
+    )
+    shutdown_grace: float = Field(default=25.0, ge=0, le=300)
 
     redis_url: SecretStr | None = Field(default=None, validation_alias="REDIS_URL")
     redis_key_prefix: str = Field(default="thinkbot", min_length=1)

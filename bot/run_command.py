@@ -1,0 +1,277 @@
+"""``thinkbot run``: every adapter whose credentials are set, in one process, with the operations around them.
+
+One set of services (Redis, the LLM client, one :class:`~core.metrics.Metrics`) serves Discord and Slack alike;
+``/healthz``, ``/readyz`` and ``/metrics`` are served on ``THINKBOT_HEALTH_PORT`` or ``$PORT`` (sharing Slack's
+HTTP-mode server when Slack runs over HTTP); logs go to stderr as text or JSON; SIGTERM drains the chains (see
+:mod:`bot.shutdown`). The Procfile and fly.toml run this command, one adapter per process (``--only``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import click
+import discord
+from aiohttp import web
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from adapters.discord import AdapterContext, PostIndex, ThinkClient, apply_endpoints
+from adapters.slack import SlackBot, web_client
+from adapters.slack.modes import EVENTS_PATH
+from bot.discord_settings import DiscordSettings, load_discord_settings
+from bot.health import Check, HealthServer, serve_health
+from bot.logs import EventLog, configure_logging
+from bot.settings import Settings, load_settings
+from bot.shutdown import DrainReport, GracefulService
+from bot.slack_settings import SlackSettings, load_slack_settings
+from bot.wiring import Services, build_services
+from core.errors import ConfigError
+from core.metrics import Metrics
+
+__all__ = ["ADAPTERS", "Plan", "plan", "run", "run_command"]
+
+log = logging.getLogger(__name__)
+
+ADAPTERS = ("discord", "slack")
+HOST = "0.0.0.0"  # noqa: S104 - a platform's router reaches the process on every interface
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The adapters to run: each one's settings, or ``None`` when it is off."""
+
+    core: Settings
+    discord: DiscordSettings | None
+    slack: SlackSettings | None
+
+    def secrets(self) -> list[str]:
+        """Every secret value of every settings object, for the log redactor."""
+        return [s for part in (self.core, self.discord, self.slack) if part is not None for s in _secrets(part)]
+
+
+def plan(only: tuple[str, ...] = ()) -> Plan:
+    """Which adapters run: those named in ``only`` (which must have credentials), else each one that has them."""
+    core = load_settings()
+    core.require_llm()
+    discord, slack = load_discord_settings(), load_slack_settings()
+    has = {"discord": discord.token is not None, "slack": slack.bot_token is not None}
+    chosen = set(only) if only else {name for name, present in has.items() if present}
+    if not chosen:
+        raise ConfigError("No adapter has credentials: set DISCORD_TOKEN, or SLACK_BOT_TOKEN, or both.")
+    if "discord" in chosen:
+        discord.require_token()
+    if "slack" in chosen:
+        slack.credentials()
+    return Plan(core=core, discord=discord if "discord" in chosen else None, slack=slack if "slack" in chosen else None)
+
+
+async def run(
+    plan: Plan,
+    *,
+    stop: asyncio.Event,
+    ready: Callable[[str | None], None] | None = None,
+    metrics: Metrics | None = None,
+    discord_options: Mapping[str, Any] | None = None,
+) -> DrainReport:
+    """Run ``plan`` until ``stop`` is set or an adapter fails, then drain; ``ready`` hears the health URL.
+
+    ``discord_options`` go to ``discord.Client`` (tests shorten its waits with them).
+    """
+    metrics = metrics or Metrics()
+    async with build_services(plan.core, metrics=metrics) as services, contextlib.AsyncExitStack() as stack:
+        graceful = GracefulService(
+            service=services.service, grace=plan.core.shutdown_grace, observers=[EventLog().observe]
+        )
+        health = HealthServer(
+            metrics=metrics, checks={"redis": _redis_check(services)}, draining=lambda: graceful.draining
+        )
+        watched: list[asyncio.Task[None]] = []
+        if plan.discord is not None:
+            watched.append(
+                await stack.enter_async_context(
+                    _discord(services, graceful, plan.discord, health, discord_options or {})
+                )
+            )
+        app = web.Application()
+        if plan.slack is not None:
+            slack_app = await stack.enter_async_context(_slack(graceful, plan.slack, health))
+            app = slack_app if slack_app is not None else app
+        port = plan.slack.port if plan.slack is not None and plan.slack.mode == "http" else plan.core.health_port
+        url = None
+        if port is not None:
+            url = await stack.enter_async_context(serve_health(health.mount(app), host=HOST, port=port))
+        if ready is not None:
+            ready(url)
+        failed = await _until(stop, watched)
+        report = await graceful.drain()
+        log.info("drained: %d finished, %d interrupted", report.finished, len(report.interrupted))
+    if failed is not None:
+        raise failed
+    return report
+
+
+async def _until(stop: asyncio.Event, watched: list[asyncio.Task[None]]) -> BaseException | None:
+    """Wait for ``stop`` or for a watched task to end; the error that ended it, if any."""
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait([stopper, *watched], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    for task in done:
+        if task is not stopper:
+            error = task.exception() if not task.cancelled() else None
+            log.error("an adapter stopped: %s", error or "connection closed")
+            return error or RuntimeError("an adapter stopped")
+    return None
+
+
+def _redis_check(services: Services) -> Check:
+    async def ping() -> bool:
+        return bool(await services.store.redis.ping())
+
+    return ping
+
+
+@contextlib.asynccontextmanager
+async def _discord(
+    services: Services,
+    graceful: GracefulService,
+    settings: DiscordSettings,
+    health: HealthServer,
+    options: Mapping[str, Any],
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Log in and connect the gateway in a task (yielded, to watch); close the client on the way out."""
+    apply_endpoints(api_base=settings.api_base, gateway_url=settings.gateway_url)
+    store = services.store
+    ctx = AdapterContext(
+        service=graceful,
+        posts=PostIndex(redis=store.redis, keys=store.keys, guard=store.guard, ttl=services.settings.record_ttl),
+        options=settings.options(strategies=graceful.strategy_names),
+    )
+    client = ThinkClient(ctx=ctx, http_trace=_count_429s(services.metrics, "discord"), **options)
+    try:
+        await client.login(settings.require_token())
+        connection = asyncio.create_task(client.connect(), name="discord-gateway")
+
+        async def connected() -> bool:
+            return client.is_ready() and not client.is_closed()
+
+        health.checks["discord"] = connected
+        yield connection
+    finally:
+        await client.close()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await connection
+
+
+@contextlib.asynccontextmanager
+async def _slack(
+    graceful: GracefulService, settings: SlackSettings, health: HealthServer
+) -> AsyncIterator[web.Application | None]:
+    """Sign in, then open Socket Mode (yields ``None``) or build the HTTP-mode app to serve (yields it)."""
+    credentials = settings.credentials()
+    metrics = health.metrics
+    async with aiohttp.ClientSession() as session:
+        client = web_client(
+            token=credentials.bot_token,
+            base_url=settings.api_url,
+            options=settings.options(),
+            session=session,
+            on_rate_limited=lambda: metrics.platform_rate_limited("slack"),
+        )
+        try:
+            me = await client.auth_test()
+        except SlackApiError as exc:
+            raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}).") from None
+        log.info("slack: signed in as %s in team %s (%s mode)", me.get("user"), me.get("team"), settings.mode)
+        bot = SlackBot(
+            service=graceful, client=client, options=settings.options(), signing_secret=credentials.signing_secret
+        )
+        try:
+            if credentials.app_token is None:
+                yield bot.app.web_app(path=EVENTS_PATH, port=settings.port)
+                return
+            handler = AsyncSocketModeHandler(bot.app, credentials.app_token)
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+
+            async def connected() -> bool:
+                return bool(await handler.client.is_connected())
+
+            health.checks["slack"] = connected
+            try:
+                yield None
+            finally:
+                await handler.close_async()  # type: ignore[no-untyped-call]
+        finally:
+            await bot.aclose()
+
+
+def _count_429s(metrics: Metrics, platform: str) -> aiohttp.TraceConfig:
+    """A trace that counts the 429s ``platform`` answers (those discord.py retries included) in ``metrics``."""
+
+    async def on_end(session: aiohttp.ClientSession, context: object, params: aiohttp.TraceRequestEndParams) -> None:
+        if params.response.status == 429:
+            metrics.platform_rate_limited(platform)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_end)
+    return trace
+
+
+def _secrets(settings: BaseSettings) -> list[str]:
+    values = (getattr(settings, name) for name in type(settings).model_fields)
+    return [v.get_secret_value() for v in values if isinstance(v, SecretStr) and v.get_secret_value()]
+
+
+async def _serve(plan: Plan) -> DrainReport:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return await run(plan, stop=stop)
+
+
+@click.command("run")
+@click.option(
+    "--only",
+    type=click.Choice(ADAPTERS),
+    multiple=True,
+    help="Run only this adapter (repeatable); its credentials must be set. [default: each one that has them]",
+)
+def run_command(only: tuple[str, ...]) -> None:
+    """Run every adapter whose credentials are set (DISCORD_TOKEN, SLACK_BOT_TOKEN) in one process.
+
+    Serves /healthz, /readyz and /metrics on THINKBOT_HEALTH_PORT or $PORT; on SIGTERM, takes no new questions
+    and lets running chains finish for THINKBOT_SHUTDOWN_GRACE seconds. Exit codes: 0 stopped, 1 an adapter
+    failed, 2 bad settings or credentials.
+    """
+    try:
+        chosen = plan(only)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    core = chosen.core
+    configure_logging(level=core.log_level, fmt=core.log_format, secrets=chosen.secrets())
+    try:
+        asyncio.run(_serve(chosen))
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except discord.LoginFailure:
+        click.echo("Error: Discord refused the token (DISCORD_TOKEN); reset it in the developer portal.", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        log.exception("thinkbot run stopped on an error")
+        click.echo(f"Error: {type(exc).__name__}", err=True)
+        sys.exit(1)
