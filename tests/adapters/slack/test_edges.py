@@ -113,3 +113,15 @@ async def test_shutting_down_mid_chain_leaves_a_note(slack: FakeSlack, fake_groq
     assert replies[-1].text == ":warning: Thinkbot restarted before this chain finished; please ask again."
     assert slack.record.reactions(CHANNEL, question.ts) == {}
     assert h.bot.running == 0
+
+
+async def test_over_budget_workspace_gets_an_ephemeral_note(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    async with harness(slack, fake_groq, daily_token_budget=1) as h:
+        first = await h.ask("spend the budget")
+        await h.answered(first.ts)
+        second = await h.ask("one more", user=BOB)
+        [note] = await slack.record.wait_for(lambda: slack.record.ephemerals, what="the budget note")
+        await h.bot.wait_idle()
+    assert note.user == BOB
+    assert "Try again in" in note.text
+    assert slack.record.thread(CHANNEL, second.ts) == []
