@@ -127,18 +127,9 @@ def failure(event: ChainFailed, *, posted_steps: int) -> Rendered:
 
 
 def refusal(event: ChainFailed) -> str:
-    """The ephemeral note for a request refused before it started (rate limit, budget, bad input)."""
-    wait = f" Try again in {_duration(event.retry_after)}." if event.retry_after else ""
-    return f"{escape(event.message)}{wait}"
-
-
-def _duration(seconds: float) -> str:
-    whole = max(1, round(seconds))
-    if whole < 120:
-        return f"{whole} s"
-    if whole < 7200:
-        return f"{round(whole / 60)} min"
-    return f"{whole / 3600:.1f} h"
+    """The ephemeral note for a request refused before it started (rate limit, budget, bad input). The core's
+    message already says when to try again."""
+    return f":hourglass: {escape(event.message)}" if event.retry_after else f":warning: {escape(event.message)}"
 
 
 def _steps_text(steps: Sequence[Step]) -> str:

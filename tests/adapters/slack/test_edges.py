@@ -123,5 +123,6 @@ async def test_over_budget_workspace_gets_an_ephemeral_note(slack: FakeSlack, fa
         [note] = await slack.record.wait_for(lambda: slack.record.ephemerals, what="the budget note")
         await h.bot.wait_idle()
     assert note.user == BOB
-    assert "Try again in" in note.text
+    assert note.text.startswith(":hourglass: Today's token budget here is used up")
+    assert "it resets at 00:00 UTC" in note.text
     assert slack.record.thread(CHANNEL, second.ts) == []

@@ -70,7 +70,7 @@ async def test_think_over_http_acks_then_threads_under_a_header(
     assert (ack.status, ack.body, again.status) == (200, "", 200)
     assert replies[-1].text.startswith("Answer:")
     assert [(e.source, e.user) for e in note] == [("response_url", ALICE)]
-    assert "Try again in" in note[0].text
+    assert "Please try again in" in note[0].text
     assert len([m for m in slack.record.timeline(CHANNEL) if m.bot_id]) == 1
 
 

@@ -110,6 +110,6 @@ async def test_rate_limited_user_gets_an_ephemeral_note(slack: FakeSlack, fake_g
         note = await slack.record.wait_for(lambda: slack.record.ephemerals, what="an ephemeral")
         await h.bot.wait_idle()
     assert [(e.user, e.channel, e.thread_ts) for e in note] == [(ALICE, CHANNEL, None)]
-    assert "Try again in 60 min." in note[0].text
+    assert note[0].text == ":hourglass: You are asking faster than this bot allows. Please try again in 60 min."
     assert slack.record.thread(CHANNEL, second.ts) == []
     assert slack.record.reactions(CHANNEL, second.ts) == {}
