@@ -15,6 +15,7 @@ __all__ = ["escape", "from_slack", "to_mrkdwn"]
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _CODE = re.compile(r"`[^`\n]+`")
+_TABLE = re.compile(r"^ {0,3}\|.*\|[ \t]*\n {0,3}\|[\s:|-]*-[\s:|-]*\|[ \t]*(?:\n {0,3}\|.*\|[ \t]*)*$", re.MULTILINE)
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)|]+)\)")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -34,7 +35,8 @@ def escape(text: str) -> str:
 
 
 def to_mrkdwn(markdown: str) -> str:
-    """The model's Markdown as escaped mrkdwn: bold, italics, strike, headings, lists, quotes, code, links."""
+    """The model's Markdown as escaped mrkdwn: bold, italics, strike, headings, lists, quotes, code, links;
+    tables, which Slack cannot show, become code blocks so their columns stay aligned."""
     held: list[str] = []
 
     def hold(piece: str) -> str:
@@ -42,6 +44,7 @@ def to_mrkdwn(markdown: str) -> str:
         return _HOLD.format(len(held) - 1)
 
     text = _FENCE.sub(lambda m: hold(_fence(m.group(0))), markdown)
+    text = _TABLE.sub(lambda m: hold(f"```{escape(m.group(0).strip())}```"), text)  # Slack has no tables
     text = _CODE.sub(lambda m: hold(escape(m.group(0))), text)
     text = _LINK.sub(lambda m: hold(f"<{escape(m.group(2))}|{escape(m.group(1))}>"), text)
     text = escape(text)

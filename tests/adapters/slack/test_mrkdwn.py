@@ -32,6 +32,8 @@ def test_escape_disarms_special_mentions() -> None:
         ("```python\nif a < b:\n    **x**\n```", "```if a &lt; b:\n    **x**```"),
         ("2 * 3 * 4 = 24", "2 * 3 * 4 = 24"),
         ("---", "――――――"),
+        ("| a | b<c |\n|---|:-:|\n| **1** | 2 |\nafter", "```| a | b&lt;c |\n|---|:-:|\n| **1** | 2 |```\nafter"),
+        ("| not | a table |", "| not | a table |"),
     ],
 )
 def test_markdown_becomes_mrkdwn(markdown: str, mrkdwn: str) -> None:
