@@ -77,3 +77,4 @@ def main() -> None:
 cli.add_command(__import__("bot.discord_command", fromlist=["discord_command"]).discord_command)
 cli.add_command(__import__("bot.slack_command", fromlist=["slack_command"]).slack_command)
 cli.add_command(__import__("bot.run_command", fromlist=["run_command"]).run_command)
+cli.add_command(__import__("bot.doctor", fromlist=["doctor_command"]).doctor_command)
