@@ -10,7 +10,7 @@ from discord import app_commands
 from adapters.discord.context import AdapterContext
 from adapters.discord.flow import ChainView
 from adapters.discord.header import InteractionHeader
-from adapters.discord.outlet import Outlet, open_in_channel, replies_to
+from adapters.discord.outlet import Outlet, OutletOpener, open_in_channel, replies_to
 from adapters.discord.render import thread_name
 from core.request import ThinkRequest
 
@@ -72,6 +72,26 @@ async def run_think(
     )
     header = InteractionHeader(interaction=interaction, private=private)
 
+    bot_id = interaction.client.user.id if interaction.client.user else 0
+    view = ChainView(
+        ctx=ctx,
+        header=header,
+        open_outlet=_outlet_opener(ctx, interaction, header, private=private, question=question),
+        asker_id=user,
+        bot_id=bot_id,
+        full=private or ctx.options.full_steps,
+    )
+    try:
+        await view.run(ctx.service.think(request))
+    except discord.HTTPException as exc:
+        log.warning("/think %s stopped: Discord refused a request (%s %s)", interaction.id, exc.status, exc.code)
+
+
+def _outlet_opener(
+    ctx: AdapterContext, interaction: discord.Interaction, header: InteractionHeader, *, private: bool, question: str
+) -> OutletOpener:
+    """Private: ephemeral follow-ups. DMs (no threads there): replies. Else a thread, or replies without one."""
+
     async def open_outlet(message: discord.Message) -> Outlet:
         if private:
 
@@ -80,7 +100,7 @@ async def run_think(
 
             return Outlet(send=ephemeral, linkable=False, can_react=False)
         if interaction.guild_id is None:
-            return Outlet(send=replies_to(message, ctx.gates))  # no threads in DMs: steps become replies
+            return Outlet(send=replies_to(message, ctx.gates))
         return await open_in_channel(
             message,
             notice=header,
@@ -90,16 +110,4 @@ async def run_think(
             archive_minutes=ctx.options.thread_archive_minutes,
         )
 
-    bot_id = interaction.client.user.id if interaction.client.user else 0
-    view = ChainView(
-        ctx=ctx,
-        header=header,
-        open_outlet=open_outlet,
-        asker_id=user,
-        bot_id=bot_id,
-        full=private or ctx.options.full_steps,
-    )
-    try:
-        await view.run(ctx.service.think(request))
-    except discord.HTTPException as exc:
-        log.warning("/think %s stopped: Discord refused a request (%s %s)", interaction.id, exc.status, exc.code)
+    return open_outlet
