@@ -17,7 +17,7 @@ __all__ = ["SlackCredentials", "SlackSettings", "load_slack_settings"]
 EMOJI_NAME = r"^[a-z0-9_+'-]{1,64}$"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SlackCredentials:
     """The checked secrets; they never show in a repr."""
 

@@ -26,7 +26,7 @@ HEALTH_PATH = "/health"
 Check = Callable[[], Awaitable[bool]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Served:
     """``url`` is the local web server (``None`` when Socket Mode runs without a health port); ``ready`` says
     whether Slack can reach the bot now (the websocket is up; always in HTTP mode)."""

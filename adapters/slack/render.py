@@ -36,7 +36,7 @@ FALLBACK_CHARS = 300
 Block = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
     """One message: ``text`` is the notification fallback, ``blocks`` what Slack shows."""
 

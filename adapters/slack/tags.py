@@ -14,7 +14,7 @@ __all__ = ["Tag", "TagKind", "answer_id", "continuation_id", "parse_tag", "step_
 TagKind = Literal["s", "a", "c"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Tag:
     kind: TagKind
     chain_id: str
@@ -41,11 +41,11 @@ def parse_tag(block_id: object) -> Tag | None:
     parts = block_id.split(":")
     try:
         if parts[1] == "s" and len(parts) == 5:
-            return Tag("s", parts[2], int(parts[3]))
+            return Tag(kind="s", chain_id=parts[2], step=int(parts[3]))
         if parts[1] == "a" and len(parts) == 4:
-            return Tag("a", parts[2])
+            return Tag(kind="a", chain_id=parts[2])
         if parts[1] == "c" and len(parts) == 6:
-            return Tag("c", parts[3], int(parts[4]), origin=parts[2])
+            return Tag(kind="c", chain_id=parts[3], step=int(parts[4]), origin=parts[2])
     except ValueError:
         return None
     return None

@@ -30,7 +30,7 @@ def test_collapsed_steps_show_number_title_time_and_carry_tags() -> None:
         "*Step 1* · Look &lt;!channel&gt; · _1.2 s_",
         "*Step 2* · Add up · _1.2 s_",
     ]
-    assert tags_of(message.blocks) == [Tag("s", "abc", 1), Tag("s", "abc", 2)]
+    assert tags_of(message.blocks) == [Tag(kind="s", chain_id="abc", step=1), Tag(kind="s", chain_id="abc", step=2)]
     assert message.text == "Steps 1–2"
     with pytest.raises(ValueError, match="1 to 50"):
         render.collapsed_steps("abc", [step(i) for i in range(1, 52)])
@@ -57,7 +57,7 @@ def test_answer_has_footer_and_splits_long_text() -> None:
     valid(message)
     assert message.blocks[0]["text"]["text"] == "*Answer*"
     assert message.blocks[-1]["elements"][0]["text"].startswith("2 steps · 2.5 s · 7 tokens")
-    assert all(t == Tag("a", "abc") for t in tags_of(message.blocks))
+    assert all(t == Tag(kind="a", chain_id="abc") for t in tags_of(message.blocks))
     huge = FinalAnswer(chain_id="abc", text="x " * 100_000, total_time=1, usage=Usage(), steps=1)
     parts = render.answer(huge, expand="mag")
     assert len(parts) == 2
@@ -108,4 +108,4 @@ def test_parse_tag_ignores_foreign_ids() -> None:
     assert parse_tag("tb:s:abc:x:0") is None
     assert parse_tag("other") is None
     assert parse_tag(None) is None
-    assert parse_tag("tb:c:1.2:abc:3:1") == Tag("c", "abc", 3, origin="1.2")
+    assert parse_tag("tb:c:1.2:abc:3:1") == Tag(kind="c", chain_id="abc", step=3, origin="1.2")
