@@ -146,8 +146,7 @@ class ChainRun:
         for number, part in enumerate(render.answer(event, expand=self._options.expand_reaction)):
             broadcast = self._options.broadcast_answer and number == 0
             ts = await self._poster.post(self._ask.channel, part, thread_ts=self._thread_ts, broadcast=broadcast)
-            if number == 0:
-                await self._service.link_message(message_id(self._ask.channel, ts), chain_id=event.chain_id, step=None)
+            await self._service.link_message(message_id(self._ask.channel, ts), chain_id=event.chain_id, step=None)
         await self._end_progress()
 
     async def _failed(self, event: ChainFailed) -> None:
