@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -113,3 +114,23 @@ async def test_rate_limited_user_gets_an_ephemeral_note(slack: FakeSlack, fake_g
     assert note[0].text == ":hourglass: You are asking faster than this bot allows. Please try again in 60 min."
     assert slack.record.thread(CHANNEL, second.ts) == []
     assert slack.record.reactions(CHANNEL, second.ts) == {}
+
+
+async def test_no_secret_reaches_the_logs_even_at_debug(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    async with harness(slack, fake_groq, mode="http") as h:
+        assert h.served.url is not None
+        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
+            mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="keep it secret")
+            assert mention.message is not None
+            await poster.post_event(mention.payload)
+            await h.answered(mention.message.ts)
+    async with harness(slack, fake_groq) as h:
+        question = await h.ask("and over the socket")
+        await h.answered(question.ts)
+    ws = slack.workspace
+    assert "chat.postMessage" in caplog.text  # the SDK did log its requests
+    for secret in (ws.bot_token, ws.app_token, ws.signing_secret, fake_groq.api_key):
+        assert secret not in caplog.text
