@@ -18,7 +18,6 @@ import time
 
 from bench.fake_groq_process import fake_groq_process
 from bench.overhead import _Endpoint
-from bench.redis_target import redis_target
 from core.chain_config import ChainConfig
 from core.chain_runner import run_chain
 from core.events import FinalAnswer
@@ -27,6 +26,7 @@ from core.request import ThinkRequest
 from core.service import ThinkService
 from core.strategies.base import ChainContext
 from core.strategies.g1 import G1Strategy
+from tests.redis_server import redis_url_or_server as redis_target
 from tests.service_kit import running_service
 
 MODEL = "meta-llama/llama-4-scout-17b-16e-instruct"

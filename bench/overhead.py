@@ -25,7 +25,6 @@ import groq
 from groq.types.chat import ChatCompletion
 
 from bench.fake_groq_process import fake_groq_process
-from bench.redis_target import redis_target
 from core.chain_config import ChainConfig
 from core.chain_runner import run_chain
 from core.events import FinalAnswer
@@ -35,6 +34,7 @@ from core.service import ThinkService
 from core.strategies.base import ChainContext
 from core.strategies.g1 import G1Strategy
 from core.strategies.prompts import G1_FINAL_REQUEST, G1_PREFILL, G1_SYSTEM
+from tests.redis_server import redis_url_or_server as redis_target
 from tests.service_kit import running_service
 
 MODEL = "meta-llama/llama-4-scout-17b-16e-instruct"

@@ -19,10 +19,10 @@ import time
 
 from bench.fake_groq_process import chain_responder
 from bench.overhead import _Endpoint
-from bench.redis_target import redis_target
 from core.events import FinalAnswer, Step
 from core.request import ThinkRequest
 from tests.fakes.groq_server import FakeGroq
+from tests.redis_server import redis_url_or_server as redis_target
 from tests.service_kit import running_service
 
 STEPS = 6

@@ -1,12 +1,11 @@
 """Shared fixtures. Fixtures for one area live next to its tests; the cross-cutting ones live here."""
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.fakes.groq_server import FakeGroq
-from tests.redis_server import RedisServer
+from tests.redis_server import redis_url_or_server
 
 
 @pytest.fixture
@@ -19,9 +18,5 @@ def fake_groq() -> Iterator[FakeGroq]:
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A real redis-server: ``REDIS_URL`` when set, else our own on a free loopback port for the session."""
-    url = os.environ.get("REDIS_URL")
-    if url:
+    with redis_url_or_server() as url:
         yield url
-        return
-    with RedisServer() as server:
-        yield server.url

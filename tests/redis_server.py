@@ -11,16 +11,18 @@ No persistence (``--save "" --appendonly no``); the data lives in memory and die
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["RedisServer", "TlsFiles", "free_port", "redis_server_binary"]
+__all__ = ["RedisServer", "TlsFiles", "free_port", "redis_server_binary", "redis_url_or_server"]
 
 
 def redis_server_binary() -> str | None:
@@ -125,3 +127,14 @@ class RedisServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def redis_url_or_server() -> Iterator[str]:
+    """``REDIS_URL`` when set, else the URL of a throwaway redis-server that lives as long as the block."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    with RedisServer() as server:
+        yield server.url
