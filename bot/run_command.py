@@ -65,7 +65,7 @@ def plan(only: tuple[str, ...] = ()) -> Plan:
     core = load_settings()
     core.require_llm()
     discord, slack = load_discord_settings(), load_slack_settings()
-    has = {"discord": discord.token is not None, "slack": slack.bot_token is not None}
+    has = {"discord": _given(discord.token), "slack": _given(slack.bot_token)}
     chosen = set(only) if only else {name for name, present in has.items() if present}
     if not chosen:
         raise ConfigError("No adapter has credentials: set DISCORD_TOKEN, or SLACK_BOT_TOKEN, or both.")
@@ -110,7 +110,8 @@ async def run(
         port = plan.slack.port if plan.slack is not None and plan.slack.mode == "http" else plan.core.health_port
         url = None
         if port is not None:
-            url = await stack.enter_async_context(serve_health(health.mount(app), host=HOST, port=port))
+            host = plan.slack.host if plan.slack is not None else HOST
+            url = await stack.enter_async_context(serve_health(health.mount(app), host=host, port=port))
         if ready is not None:
             ready(url)
         failed = await _until(stop, watched)
@@ -229,9 +230,15 @@ def _count_429s(metrics: Metrics, platform: str) -> aiohttp.TraceConfig:
     return trace
 
 
+def _given(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())
+
+
 def _secrets(settings: BaseSettings) -> list[str]:
+    """Secret values, except URLs: the log redactor blanks the password inside any URL, and keeps the host."""
     values = (getattr(settings, name) for name in type(settings).model_fields)
-    return [v.get_secret_value() for v in values if isinstance(v, SecretStr) and v.get_secret_value()]
+    secrets = (v.get_secret_value() for v in values if isinstance(v, SecretStr))
+    return [s for s in secrets if s and "://" not in s]
 
 
 async def _serve(plan: Plan) -> DrainReport:

@@ -29,16 +29,21 @@ class Process:
     process: asyncio.subprocess.Process
 
     async def ready(self, http: aiohttp.ClientSession, url: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
-        """Wait until ``url``/readyz answers 200, failing early if the process exits."""
-        async with asyncio.timeout(timeout):
-            while self.process.returncode is None:
-                try:
-                    async with http.get(f"{url}/readyz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.05)
+        """Wait until ``url``/readyz answers 200, failing early (with what it said) if the process exits."""
+        last = "no answer"
+        try:
+            async with asyncio.timeout(timeout):
+                while self.process.returncode is None:
+                    try:
+                        async with http.get(f"{url}/readyz") as response:
+                            if response.status == 200:
+                                return
+                            last = await response.text()
+                    except aiohttp.ClientConnectionError:
+                        pass
+                    await asyncio.sleep(0.05)
+        except TimeoutError:
+            raise AssertionError(f"{url} not ready after {timeout}s: {last}") from None
         raise AssertionError(f"exited with {self.process.returncode}: {await self.stderr()}")
 
     def terminate(self) -> None:
