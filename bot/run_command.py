@@ -39,7 +39,7 @@ from bot.wiring import Services, build_services
 from core.errors import ConfigError
 from core.metrics import Metrics
 
-__all__ = ["ADAPTERS", "Plan", "plan", "run", "run_command"]
+__all__ = ["ADAPTERS", "Plan", "plan", "rate_limit_trace", "run", "run_command"]
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ async def _discord(
         posts=PostIndex(redis=store.redis, keys=store.keys, guard=store.guard, ttl=services.settings.record_ttl),
         options=settings.options(strategies=graceful.strategy_names),
     )
-    client = ThinkClient(ctx=ctx, http_trace=_count_429s(services.metrics, "discord"), **options)
+    client = ThinkClient(ctx=ctx, http_trace=rate_limit_trace(services.metrics, "discord"), **options)
     try:
         await client.login(settings.require_token())
         connection = asyncio.create_task(client.connect(), name="discord-gateway")
@@ -218,7 +218,7 @@ async def _slack(
             await bot.aclose()
 
 
-def _count_429s(metrics: Metrics, platform: str) -> aiohttp.TraceConfig:
+def rate_limit_trace(metrics: Metrics, platform: str) -> aiohttp.TraceConfig:
     """A trace that counts the 429s ``platform`` answers (those discord.py retries included) in ``metrics``."""
 
     async def on_end(session: aiohttp.ClientSession, context: object, params: aiohttp.TraceRequestEndParams) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
+from bot.run_command import rate_limit_trace
+from core.metrics import Metrics
 from tests.deploy.chains import sample, script_chain
 from tests.deploy.conftest import make_plan, running
 from tests.fakes.discord import FakeDiscord
@@ -75,3 +79,40 @@ async def test_both_adapters_share_one_process_with_health_and_metrics(
         report = await bot.stopped()
     assert report.interrupted == ()
     assert slack.socket.open_connections == 0
+
+
+async def test_platform_429s_are_counted(fake_groq: FakeGroq, http: aiohttp.ClientSession):
+    """The fake Slack allows one post per 0.2 s per channel; the bot (no pacing) posts faster and is told 429."""
+    async with FakeSlack(post_interval=0.2, post_burst=1) as strict:
+        script_chain(fake_groq, steps=1)
+        async with running(make_plan(fake_groq, None, slack=strict)) as bot:
+            await strict.socket.wait_connected()
+            mention = strict.users.mention(channel=CHANNEL, user=ALICE, text="count to three")
+            await strict.socket.deliver_event(mention.payload)
+            await strict.record.wait_for(
+                lambda: any(m.text.startswith("Answer:") for m in strict.record.thread(CHANNEL, mention.message.ts)),
+                what="the answer",
+                timeout=10,
+            )
+            text = await scrape(http, bot.url)
+    assert sample(text, "thinkbot_platform_rate_limited_total", platform="slack") >= 1
+    assert sample(text, "thinkbot_platform_rate_limited_total", platform="discord") == 0
+
+
+async def test_the_discord_trace_counts_each_429_answer():
+    """discord.py retries 429s itself; the trace given to its session sees every one (a real aiohttp server)."""
+    statuses = iter([429, 429, 200])
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response({}, status=next(statuses))
+
+    app = web.Application()
+    app.router.add_get("/x", answer)
+    metrics = Metrics()
+    trace = rate_limit_trace(metrics, "discord")
+    async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession(trace_configs=[trace]) as session:
+        for _ in range(3):
+            async with session.get(server.make_url("/x")):
+                pass
+    text = metrics.exposition().decode()
+    assert sample(text, "thinkbot_platform_rate_limited_total", platform="discord") == 2
