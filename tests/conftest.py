@@ -20,3 +20,14 @@ def redis_url() -> Iterator[str]:
     """A real redis-server: ``REDIS_URL`` when set, else our own on a free loopback port for the session."""
     with redis_url_or_server() as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _restore_discord_endpoints() -> Iterator[None]:
+    """discord.py's REST base and gateway are process-wide; a test that points them at a fake must not leak."""
+    from adapters.discord.endpoints import apply_endpoints, current_endpoints
+
+    before = current_endpoints()
+    yield
+    if current_endpoints() != before:
+        apply_endpoints(api_base=before.api_base, gateway_url=before.gateway_url)
