@@ -15,25 +15,13 @@ from bot.discord_settings import DiscordSettings
 from bot.run_command import Plan, run
 from bot.shutdown import DrainReport
 from bot.slack_settings import SlackSettings
+from tests.adapters.slack.conftest import _no_proxies, slack  # noqa: F401 - the same fixtures here
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
 from tests.service_kit import settings_for
 
 MODEL = "meta-llama/llama-4-scout-17b-16e-instruct"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """slack_sdk and aiohttp honour proxy variables; keep every byte on loopback."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack(post_interval=0.02, post_burst=50) as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -52,28 +40,31 @@ def make_plan(
     groq: FakeGroq,
     redis_url: str | None,
     *,
-    slack: FakeSlack | None = None,
-    discord: FakeDiscord | None = None,
+    slack_fake: FakeSlack | None = None,
+    discord_fake: FakeDiscord | None = None,
     **core: Any,
 ) -> Plan:
     """Core settings pointed at ``groq`` (health on a free port) and each given fake's adapter settings."""
     core.setdefault("health_port", 0)
     settings = settings_for(groq=groq, redis_url=redis_url, **core)
     slack_settings = None
-    if slack is not None:
-        ws = slack.workspace
+    if slack_fake is not None:
+        ws = slack_fake.workspace
         slack_settings = SlackSettings(  # type: ignore[call-arg]
             _env_file=None,
             bot_token=ws.bot_token,
             app_token=ws.app_token,
-            api_url=slack.api_url,
+            api_url=slack_fake.api_url,
             host="127.0.0.1",
             post_interval=0,
         )
     discord_settings = None
-    if discord is not None:
+    if discord_fake is not None:
         discord_settings = DiscordSettings(  # type: ignore[call-arg]
-            _env_file=None, token=discord.token, api_base=discord.api_base, gateway_url=discord.gateway_url
+            _env_file=None,
+            token=discord_fake.token,
+            api_base=discord_fake.api_base,
+            gateway_url=discord_fake.gateway_url,
         )
     return Plan(core=settings, discord=discord_settings, slack=slack_settings)
 

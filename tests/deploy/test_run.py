@@ -43,7 +43,7 @@ async def test_both_adapters_share_one_process_with_health_and_metrics(
     guild = discord_fake.add_guild("Thinkers")
     channel = discord_fake.add_text_channel(guild, "general")
     alice = discord_fake.add_user("alice", guilds=[guild])
-    plan = make_plan(fake_groq, redis_url, slack=slack, discord=discord_fake)
+    plan = make_plan(fake_groq, redis_url, slack_fake=slack, discord_fake=discord_fake)
     async with running(plan) as bot:
         url = bot.url
         await slack.socket.wait_connected()
@@ -85,7 +85,7 @@ async def test_platform_429s_are_counted(fake_groq: FakeGroq, http: aiohttp.Clie
     """The fake Slack allows one post per 0.2 s per channel; the bot (no pacing) posts faster and is told 429."""
     async with FakeSlack(post_interval=0.2, post_burst=1) as strict:
         script_chain(fake_groq, steps=1)
-        async with running(make_plan(fake_groq, None, slack=strict)) as bot:
+        async with running(make_plan(fake_groq, None, slack_fake=strict)) as bot:
             await strict.socket.wait_connected()
             mention = strict.users.mention(channel=CHANNEL, user=ALICE, text="count to three")
             await strict.socket.deliver_event(mention.payload)

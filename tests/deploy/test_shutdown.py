@@ -12,21 +12,27 @@ from tests.fakes.groq_server import FakeGroq
 from tests.service_kit import running_service
 
 
-async def consume(service: GracefulService, question: str, seen: list[Event], first_step: asyncio.Event) -> None:
-    async for event in service.think(ThinkRequest(question=question, user="u", place="p")):
-        seen.append(event)
-        if isinstance(event, Step):
-            first_step.set()
+async def first_step_of(service: GracefulService) -> tuple[list[Event], asyncio.Task[None]]:
+    """Ask ``service`` a question in a task; once its first step is out, the events so far and the task."""
+    seen: list[Event] = []
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in service.think(ThinkRequest(question="q", user="u", place="p")):
+            seen.append(event)
+            if isinstance(event, Step):
+                first.set()
+
+    task = asyncio.create_task(consume())
+    await first.wait()
+    return seen, task
 
 
 async def test_a_chain_that_ends_within_the_grace_period_finishes(fake_groq: FakeGroq):
     script_chain(fake_groq, steps=2, delay=0.15)
     async with running_service(groq=fake_groq) as services:
         graceful = GracefulService(service=services.service, grace=5.0)
-        seen: list[Event] = []
-        first = asyncio.Event()
-        chain = asyncio.create_task(consume(graceful, "q", seen, first))
-        await first.wait()
+        seen, chain = await first_step_of(graceful)
         report = await graceful.drain()
         await chain
     assert isinstance(seen[-1], FinalAnswer)
@@ -39,10 +45,7 @@ async def test_a_chain_past_the_grace_period_is_interrupted_with_its_steps(fake_
     observed: list[Event] = []
     async with running_service(groq=fake_groq) as services:
         graceful = GracefulService(service=services.service, grace=0.2, observers=[observed.append])
-        seen: list[Event] = []
-        first = asyncio.Event()
-        chain = asyncio.create_task(consume(graceful, "q", seen, first))
-        await first.wait()
+        seen, chain = await first_step_of(graceful)
         started = asyncio.get_running_loop().time()
         report = await graceful.drain()
         waited = asyncio.get_running_loop().time() - started
@@ -72,10 +75,7 @@ async def test_a_user_stop_is_still_a_plain_cancel(fake_groq: FakeGroq):
     fake_groq.reply(step("first")).hang()
     async with running_service(groq=fake_groq) as services:
         graceful = GracefulService(service=services.service, grace=1.0)
-        seen: list[Event] = []
-        first = asyncio.Event()
-        chain = asyncio.create_task(consume(graceful, "q", seen, first))
-        await first.wait()
+        seen, chain = await first_step_of(graceful)
         assert graceful.cancel(seen[-1].chain_id)
         await chain
     assert isinstance(seen[-1], ChainFailed)
