@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -81,7 +82,10 @@ class GracefulService:
 
     async def _think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
         if self.draining:
-            yield self._seen(ChainFailed(chain_id="-", kind="restarting", message=RESTARTING, retry_after=RESTART_WAIT))
+            refusal = ChainFailed(
+                chain_id=uuid.uuid4().hex[:16], kind="restarting", message=RESTARTING, retry_after=RESTART_WAIT
+            )
+            yield self._seen(refusal)
             return
         token = object()
         chain_id: str | None = None

@@ -9,8 +9,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.run_command import rate_limit_trace
+from bot.shutdown import INTERRUPTED
 from core.metrics import Metrics
-from tests.deploy.chains import sample, script_chain
+from tests.deploy.chains import sample, script_chain, step
 from tests.deploy.conftest import make_plan, running
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq
@@ -116,3 +117,21 @@ async def test_the_discord_trace_counts_each_429_answer():
                 pass
     text = metrics.exposition().decode()
     assert sample(text, "thinkbot_platform_rate_limited_total", platform="discord") == 2
+
+
+async def test_stopping_mid_chain_posts_interrupted_in_the_discord_thread(
+    fake_groq: FakeGroq, redis_url: str, discord_fake: FakeDiscord, http: aiohttp.ClientSession
+):
+    guild = discord_fake.add_guild("Thinkers")
+    channel = discord_fake.add_text_channel(guild, "general")
+    alice = discord_fake.add_user("alice", guilds=[guild])
+    fake_groq.reply(step("first")).hang()
+    async with running(make_plan(fake_groq, redis_url, discord_fake=discord_fake, shutdown_grace=0.2)) as bot:
+        await wait_ready(http, bot.url)
+        discord_fake.run_command("think", user_id=alice, channel_id=channel, options={"question": "17 * 23?"})
+        await discord_fake.wait_until(lambda: discord_fake.record.threads, what="the chain's thread")
+        thread = discord_fake.record.threads[0].id
+        await discord_fake.wait_until(lambda: discord_fake.record.messages(thread), what="the first step")
+        report = await bot.stopped()
+    assert len(report.interrupted) == 1
+    assert any(INTERRUPTED in m.content for m in discord_fake.record.messages(thread))
