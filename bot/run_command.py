@@ -152,8 +152,11 @@ async def _discord(
     health: HealthServer,
     options: Mapping[str, Any],
 ) -> AsyncIterator[asyncio.Task[None]]:
-    """Log in and connect the gateway in a task (yielded, to watch); close the client on the way out."""
-    apply_endpoints(api_base=settings.api_base, gateway_url=settings.gateway_url)
+    """Log in and connect the gateway in a task (yielded, to watch); close the client on the way out.
+
+    discord.py's addresses are process-wide: they are set for the block and put back after it.
+    """
+    previous = apply_endpoints(api_base=settings.api_base, gateway_url=settings.gateway_url)
     store = services.store
     ctx = AdapterContext(
         service=graceful,
@@ -161,6 +164,7 @@ async def _discord(
         options=settings.options(strategies=graceful.strategy_names),
     )
     client = ThinkClient(ctx=ctx, http_trace=rate_limit_trace(services.metrics, "discord"), **options)
+    connection: asyncio.Task[None] | None = None
     try:
         await client.login(settings.require_token())
         connection = asyncio.create_task(client.connect(), name="discord-gateway")
@@ -172,8 +176,10 @@ async def _discord(
         yield connection
     finally:
         await client.close()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await connection
+        if connection is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await connection
+        apply_endpoints(api_base=previous.api_base, gateway_url=previous.gateway_url)
 
 
 @contextlib.asynccontextmanager

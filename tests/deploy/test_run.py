@@ -8,6 +8,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from adapters.discord import DISCORD_ENDPOINTS, current_endpoints
 from bot.run_command import rate_limit_trace
 from bot.shutdown import INTERRUPTED
 from core.metrics import Metrics
@@ -80,6 +81,7 @@ async def test_both_adapters_share_one_process_with_health_and_metrics(
         report = await bot.stopped()
     assert report.interrupted == ()
     assert slack.socket.open_connections == 0
+    assert current_endpoints() == DISCORD_ENDPOINTS  # discord.py's process-wide addresses are put back
 
 
 async def test_platform_429s_are_counted(fake_groq: FakeGroq, http: aiohttp.ClientSession):
