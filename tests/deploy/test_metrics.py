@@ -1,9 +1,11 @@
+from bot.wiring import assemble_service, build_llm
 from core.events import ChainFailed, FinalAnswer
 from core.metrics import Metrics
 from core.request import ThinkRequest
+from core.state import SingleFlight, connect
 from tests.deploy.chains import sample, script_chain
 from tests.fakes.groq_server import FakeGroq
-from tests.service_kit import running_service
+from tests.service_kit import running_service, settings_for
 
 
 async def ask(services, question: str = "Why is the sky blue?", **kw) -> list:
@@ -53,3 +55,19 @@ def test_each_metrics_object_has_its_own_registry():
     first.platform_rate_limited("discord")
     assert sample(first.exposition().decode(), "thinkbot_platform_rate_limited_total", platform="discord") == 1
     assert sample(second.exposition().decode(), "thinkbot_platform_rate_limited_total", platform="discord") == 0
+
+
+async def test_a_service_without_metrics_yields_the_same_events(fake_groq: FakeGroq):
+    script_chain(fake_groq, steps=1)
+    settings = settings_for(groq=fake_groq)
+    store = connect(settings.redis_config())
+    flights = SingleFlight(redis=store.redis, keys=store.keys, guard=store.guard)
+    llm = build_llm(settings)
+    try:
+        service = assemble_service(llm=llm, settings=settings, store=store, flights=flights)
+        events = [e async for e in service.think(ThinkRequest(question="q", user="u", place="p"))]
+    finally:
+        await flights.aclose()
+        await store.close()
+        await llm.aclose()
+    assert [type(e).__name__ for e in events] == ["ChainStarted", "Step", "FinalAnswer"]
