@@ -20,7 +20,7 @@ from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnsw
 
 __all__ = ["EventLog", "JsonFormatter", "Redactor", "TextFormatter", "configure_logging"]
 
-log = logging.getLogger("thinkbot.events")
+log = logging.getLogger(__name__)
 
 _TOKEN_SHAPES = re.compile(
     r"gsk_[A-Za-z0-9]{8,}"  # Groq API keys
