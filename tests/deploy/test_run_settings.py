@@ -1,0 +1,55 @@
+"""``thinkbot run`` refuses to start, naming the variable to set, when the adapters it should run lack credentials."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.run_command import plan, run_command
+from tests.deploy.process import clean_environment
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    for name in list(os.environ):
+        if name not in clean_environment():
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("GROQ_API_KEY", "gsk_test_value_123456")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [
+        ([], {}, "No adapter has credentials"),
+        (["--only", "discord"], {"SLACK_BOT_TOKEN": "xoxb-1-2"}, "DISCORD_TOKEN is not set"),
+        (["--only", "slack"], {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+        ([], {"DISCORD_TOKEN": "t", "THINKBOT_SHUTDOWN_GRACE": "-1"}, "THINKBOT_SHUTDOWN_GRACE"),
+        ([], {"DISCORD_TOKEN": "t", "THINKBOT_LOG_FORMAT": "xml"}, "THINKBOT_LOG_FORMAT"),
+    ],
+)
+def test_bad_or_missing_credentials_exit_2_naming_the_variable(args, env, named, monkeypatch: pytest.MonkeyPatch):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(run_command, args)
+    assert result.exit_code == 2
+    assert named in result.output
+    assert "gsk_test_value" not in result.output
+
+
+def test_each_adapter_with_credentials_is_planned_and_empty_tokens_do_not_count(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "")
+    chosen = plan()
+    assert (chosen.discord is not None, chosen.slack) == (True, None)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret-value")
+    both = plan()
+    assert both.discord is not None
+    assert both.slack is not None
+    assert set(both.secrets()) >= {"token", "xoxb-1-2", "secret-value", "gsk_test_value_123456"}
+    only = plan(("slack",))
+    assert only.discord is None
