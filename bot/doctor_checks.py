@@ -112,9 +112,9 @@ async def check_redis(settings: Settings) -> Finding:
 
 async def check_discord(settings: DiscordSettings) -> list[Finding]:
     """The bot token (users/@me) and the URL that adds the bot to a server."""
-    if settings.token is None:
+    token = settings.token.get_secret_value().strip() if settings.token is not None else ""
+    if not token:
         return [Finding("Discord", "skip", "DISCORD_TOKEN not set")]
-    token = settings.token.get_secret_value().strip()
     headers = {"Authorization": f"Bot {token}", "User-Agent": "DiscordBot (thinkbot doctor, 0.1)"}
     url = f"{settings.api_base.rstrip('/')}/users/@me"
     try:
@@ -137,7 +137,7 @@ async def check_discord(settings: DiscordSettings) -> list[Finding]:
 
 async def check_slack(settings: SlackSettings) -> list[Finding]:
     """The bot token (auth.test) and, for Socket Mode, the app token (apps.connections.open)."""
-    if settings.bot_token is None:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         return [Finding("Slack", "skip", "SLACK_BOT_TOKEN not set")]
     try:
         credentials = settings.credentials()

@@ -82,7 +82,8 @@ async def test_bad_tokens_fail_with_a_fix_and_never_show_the_token(
 async def test_unknown_model_unreachable_redis_and_no_adapter(fake_groq: FakeGroq):
     dead = f"redis://127.0.0.1:{free_port()}/0"
     core = settings_for(groq=fake_groq, model="llama-3.3-70b-versatile", redis_url=dead)
-    nothing = DiscordSettings(_env_file=None), SlackSettings(_env_file=None)  # type: ignore[call-arg]
+    # empty values, as an uncommented "NAME=" line in .env gives them, count as not set
+    nothing = DiscordSettings(_env_file=None, token=""), SlackSettings(_env_file=None, bot_token=" ")  # type: ignore[call-arg]
     rows = by_name(await diagnose(core, *nothing))
     assert rows["Groq"].status == "fail"
     assert "THINKBOT_MODEL" in rows["Groq"].fix
