@@ -48,6 +48,7 @@ class ChainView:
         self._header_message: discord.Message | None = None
         self._outlet: Outlet | None = None
         self._batcher: Batcher | None = None
+        self._stop_offered = False
 
     async def run(self, events: AsyncIterator[Event]) -> None:
         try:
@@ -86,6 +87,7 @@ class ChainView:
             await self._ctx.service.link_message(message_key(header.id), chain_id=event.chain_id, step=None)
         self._batcher = Batcher(send=outlet.send, posted=self._posted, joiner="\n\n" if self._full else "\n")
         if outlet.linkable and outlet.can_react and not event.cached:
+            self._stop_offered = True
             await self._react(self._ctx.options.stop_emoji, add=True)
 
     def _put_step(self, step: Step) -> None:
@@ -113,10 +115,9 @@ class ChainView:
         await self._edit_header(text)
         if self._outlet.thread is not None:
             await self._ctx.service.link_message(thread_key(self._outlet.thread.id), chain_id=self._chain_id, step=None)
-        if self._outlet.linkable and self._outlet.can_react:
-            if expandable:
-                await self._react(self._ctx.options.expand_emoji, add=True)
-            await self._react(self._ctx.options.stop_emoji, add=False)
+        if expandable and self._outlet.can_react:
+            await self._react(self._ctx.options.expand_emoji, add=True)
+        await self._withdraw_stop()
 
     async def _refused(self, event: ChainFailed) -> None:
         if event.kind == "duplicate":
@@ -132,8 +133,7 @@ class ChainView:
         if not await self._drain():
             return
         await self._edit_header(header_failed(self._question, asker_id=self._asker_id, failed=event))
-        if self._outlet.linkable and self._outlet.can_react:
-            await self._react(self._ctx.options.stop_emoji, add=False)
+        await self._withdraw_stop()
 
     async def _drain(self) -> bool:
         """Wait for every queued message; on a refused post, tell the asker and report ``False``."""
@@ -163,6 +163,11 @@ class ChainView:
             await self._header.show(text)
         except discord.HTTPException as exc:  # e.g. the interaction token expired after 15 minutes
             log.warning("could not edit the header: %s %s", exc.status, exc.code)
+
+    async def _withdraw_stop(self) -> None:
+        if self._stop_offered:
+            self._stop_offered = False
+            await self._react(self._ctx.options.stop_emoji, add=False)
 
     async def _react(self, emoji: str, *, add: bool) -> None:
         if self._header_message is None:

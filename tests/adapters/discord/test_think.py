@@ -135,3 +135,22 @@ async def test_twenty_at_once_are_all_deferred_in_time(
     assert {(c.type, c.status) for c in fake.record.callbacks} == {(5, 200)}
     assert len(fake.record.threads) == 20
     assert fake.record.count_429 == 0
+
+
+async def test_the_bot_offers_stop_while_running_and_expand_when_done(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2)
+    async with make_bot() as bot:
+        header, _ = await bot.ask(place, "Which buttons?")
+        bot.think(place, "Which buttons?", user=place.bob)  # a cache hit: nothing to stop
+        await fake.wait_until(lambda: len(fake.record.threads) == 2, what="the replay's thread")
+        await bot.idle()
+    own = [(r.message_id, r.action, r.emoji) for r in fake.record.reactions if r.user_id == fake.bot_id]
+    replay = fake.record.threads[1].message_id
+    assert own == [
+        (header.id, "add", "⏹️"),
+        (header.id, "add", "🔍"),
+        (header.id, "remove", "⏹️"),
+        (replay, "add", "🔍"),
+    ]
