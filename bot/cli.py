@@ -10,7 +10,11 @@ import click
 from rich.console import Console
 
 from adapters.terminal import ExitCode, JsonRenderer, Renderer, RichRenderer, ask
+from bot.discord_command import discord_command
+from bot.doctor import doctor_command
+from bot.run_command import run_command
 from bot.settings import load_settings
+from bot.slack_command import slack_command
 from bot.wiring import build_services
 from core.errors import ConfigError
 from core.request import ThinkRequest
@@ -74,7 +78,5 @@ def main() -> None:
     cli()
 
 
-cli.add_command(__import__("bot.discord_command", fromlist=["discord_command"]).discord_command)
-cli.add_command(__import__("bot.slack_command", fromlist=["slack_command"]).slack_command)
-cli.add_command(__import__("bot.run_command", fromlist=["run_command"]).run_command)
-cli.add_command(__import__("bot.doctor", fromlist=["doctor_command"]).doctor_command)
+for _command in (discord_command, slack_command, run_command, doctor_command):
+    cli.add_command(_command)

@@ -102,17 +102,8 @@ def failure_text(failed: ChainFailed) -> str:
 
 
 def refusal_text(failed: ChainFailed) -> str:
-    """What a refused request (rate limit, budget, bad input) tells the asker, privately."""
-    text = defang(failed.message)
-    if failed.retry_after is not None and failed.retry_after > 0:
-        text += f" Try again in {_duration(failed.retry_after)}."
-    return f"⚠️ {text}"
+    """What a refused request (rate limit, budget, bad input) tells the asker, privately.
 
-
-def _duration(seconds: float) -> str:
-    whole = max(1, round(seconds))
-    if whole < 120:
-        return f"{whole} s"
-    if whole < 7200:
-        return f"{round(whole / 60)} min"
-    return f"{round(whole / 3600)} h"
+    The core's message already says when to try again (or when the budget resets), so it is shown as is.
+    """
+    return f"⚠️ {defang(failed.message)}"

@@ -59,10 +59,12 @@ def test_answer_failure_and_refusal_texts() -> None:
     assert answer_text(answer) == f"✅ **Answer**\nIt is @{ZWSP}everyone's answer"
     failed = ChainFailed(chain_id="c", kind="llm_server", message="Groq failed.", steps=(step(1), step(2)))
     assert failure_text(failed) == "⚠️ **The chain stopped:** Groq failed.\n-# The 2 steps above were kept."
-    limited = ChainFailed(chain_id="c", kind="rate_limited", message="Slow down.", retry_after=42.4)
-    assert refusal_text(limited) == "⚠️ Slow down. Try again in 42 s."
-    over = ChainFailed(chain_id="c", kind="over_budget", message="Budget spent.", retry_after=5 * 3600)
-    assert refusal_text(over) == "⚠️ Budget spent. Try again in 5 h."
+    limited = ChainFailed(
+        chain_id="c", kind="rate_limited", message="Slow down. Please try again in 42 s.", retry_after=42.4
+    )
+    assert refusal_text(limited) == "⚠️ Slow down. Please try again in 42 s."
+    over = ChainFailed(chain_id="c", kind="over_budget", message="Budget spent, @everyone.", retry_after=5 * 3600)
+    assert refusal_text(over) == f"⚠️ Budget spent, @{ZWSP}everyone."
 
 
 def test_thread_name_is_one_line_of_at_most_100_chars() -> None:
