@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     step_max_tokens: int = Field(default=1024, ge=16, le=65536)
     final_max_tokens: int = Field(default=2048, ge=16, le=65536)
     reasoning_headroom: int = Field(default=2048, ge=0, le=65536)
+    reasoning_effort: Literal["low", "medium", "high"] = "low"
     step_cap: int = Field(default=25, ge=1, le=100)
     repair_limit: int = Field(default=2, ge=0, le=10)
     berry_turns: int = Field(default=3, ge=1, le=10)

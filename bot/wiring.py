@@ -71,6 +71,7 @@ def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
             max_retries=settings.llm_max_retries,
             reasoning_headroom=settings.reasoning_headroom,
             max_connections=settings.llm_max_connections,
+            reasoning_effort=settings.reasoning_effort,
         )
     assert settings.openai_base_url is not None
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"

@@ -31,7 +31,7 @@ from groq.types.chat import ChatCompletion
 
 from core.llm.call import call_completion
 from core.llm.errors import ErrorContext
-from core.llm.reasoning import reasoning_params
+from core.llm.reasoning import Effort, reasoning_params
 from core.llm.types import Completion, CompletionRequest
 from core.llm.wire import chat_messages
 
@@ -45,7 +45,8 @@ class GroqClient:
 
     ``base_url`` None means the SDK's default, which honours ``GROQ_BASE_URL``. For reasoning models (gpt-oss,
     qwen3, QwQ, deepseek-r1) the hidden reasoning is switched off in the response and ``reasoning_headroom``
-    tokens are added to ``max_completion_tokens`` so the thinking does not starve the visible answer. Groq counts
+    tokens are added to ``max_completion_tokens`` so the thinking does not starve the visible answer;
+    ``reasoning_effort`` bounds how long gpt-oss models think. Groq counts
     that budget against the tokens-per-minute limit, so keep the headroom modest on free plans.
 
     ``max_connections`` caps the aiohttp pool, all of whose connections are kept alive between calls.
@@ -60,6 +61,7 @@ class GroqClient:
         max_retries: int = 2,
         reasoning_headroom: int = 2048,
         max_connections: int = 100,
+        reasoning_effort: Effort | None = None,
     ) -> None:
         if reasoning_headroom < 0:
             raise ValueError("reasoning_headroom must be 0 or more")
@@ -72,6 +74,7 @@ class GroqClient:
             http_client=groq.DefaultAioHttpClient(limits=limits, timeout=timeout),
         )
         self._headroom = reasoning_headroom
+        self._effort = reasoning_effort
         self._context = ErrorContext(
             provider="Groq", key_setting="GROQ_API_KEY", base_url_setting="GROQ_BASE_URL", timeout=timeout, sdk=groq
         )
@@ -86,7 +89,7 @@ class GroqClient:
         return await self._client.post(_CHAT_PATH, cast_to=ChatCompletion, body=self._body(request))
 
     def _body(self, request: CompletionRequest) -> dict[str, object]:
-        reasoning = reasoning_params(request.model)
+        reasoning = reasoning_params(request.model, effort=self._effort)
         body: dict[str, object] = {
             "model": request.model,
             "messages": chat_messages(request),
@@ -99,6 +102,8 @@ class GroqClient:
             body["include_reasoning"] = reasoning.include_reasoning
         if reasoning.reasoning_format is not None:
             body["reasoning_format"] = reasoning.reasoning_format
+        if reasoning.reasoning_effort is not None:
+            body["reasoning_effort"] = reasoning.reasoning_effort
         return body
 
     async def aclose(self) -> None:

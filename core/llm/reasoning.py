@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ReasoningParams", "reasoning_params"]
+__all__ = ["Effort", "ReasoningParams", "reasoning_params"]
 
 _THINK_TAG_MODELS = ("qwen3", "qwen-3", "qwq", "deepseek-r1")
+
+Effort = Literal["low", "medium", "high"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,17 +25,22 @@ class ReasoningParams:
 
     include_reasoning: bool | None = None
     reasoning_format: Literal["hidden"] | None = None
+    reasoning_effort: Effort | None = None
 
     @property
     def reasons(self) -> bool:
         return self.include_reasoning is not None or self.reasoning_format is not None
 
 
-def reasoning_params(model: str) -> ReasoningParams:
-    """Decide from the model id (``openai/gpt-oss-120b``, ``qwen/qwen3-32b``, ...), case-insensitively."""
+def reasoning_params(model: str, *, effort: Effort | None = None) -> ReasoningParams:
+    """Decide from the model id (``openai/gpt-oss-120b``, ``qwen/qwen3-32b``, ...), case-insensitively.
+
+    ``effort`` (how long gpt-oss thinks before each answer) is sent to gpt-oss models only: Groq accepts
+    low/medium/high there and refuses them for qwen3 and non-reasoning models.
+    """
     name = model.lower()
     if "gpt-oss" in name:
-        return ReasoningParams(include_reasoning=False)
+        return ReasoningParams(include_reasoning=False, reasoning_effort=effort)
     if any(tag in name for tag in _THINK_TAG_MODELS):
         return ReasoningParams(reasoning_format="hidden")
     return ReasoningParams()

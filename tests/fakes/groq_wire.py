@@ -137,9 +137,15 @@ def _family(model: str) -> str | None:
     return None
 
 
+_EFFORTS: dict[str | None, tuple[str, ...]] = {"gpt-oss": ("low", "medium", "high"), "think": ("none", "default")}
+
+
 def reasoning_mode(body: dict[str, Any]) -> str | dict[str, Any]:
     """How reasoning is shown (``parsed``, ``raw`` or ``hidden``), or Groq's 400 body for a refused combination."""
     family, include, fmt = _family(str(body["model"])), body.get("include_reasoning"), body.get("reasoning_format")
+    effort = body.get("reasoning_effort")
+    if effort is not None and effort not in _EFFORTS.get(family, ()):
+        return error_body("`reasoning_effort` is not supported with this model or has an unknown value.")
     if include is not None and fmt is not None:
         return error_body("`include_reasoning` and `reasoning_format` are mutually exclusive.")
     if family is None and (include is not None or fmt is not None):

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 
+import groq
 import pytest
 
 from core.llm import GroqClient
@@ -127,3 +128,28 @@ async def test_max_connections_caps_calls_in_flight(fake_groq: FakeGroq, make_gr
     assert time.perf_counter() - start >= 0.3  # two rounds of two
     arrivals = sorted(r.at for r in fake_groq.chat_requests)
     assert arrivals[2] - arrivals[0] >= 0.15
+
+
+async def test_reasoning_effort_goes_to_gpt_oss_only(fake_groq: FakeGroq, make_groq: MakeGroq) -> None:
+    client = make_groq(reasoning_effort="low")
+    fake_groq.reply("4").reply("4").reply("4")
+    await client.complete(ask(model="openai/gpt-oss-120b"))
+    await client.complete(ask(model="qwen/qwen3-32b"))
+    await client.complete(ask(model="meta-llama/llama-4-scout-17b-16e-instruct"))
+    sent = [r.body for r in fake_groq.chat_requests]
+    assert sent[0]["reasoning_effort"] == "low"
+    assert "reasoning_effort" not in sent[1]
+    assert "reasoning_effort" not in sent[2]
+
+
+async def test_groq_refuses_reasoning_effort_where_it_does_not_apply(fake_groq: FakeGroq) -> None:
+    # The fake is as strict as Groq, so a client sending the parameter to the wrong model would fail loudly.
+    client = groq.AsyncGroq(api_key=fake_groq.api_key, base_url=fake_groq.base_url, max_retries=0)
+    fake_groq.reply("4")
+    with pytest.raises(groq.BadRequestError, match="reasoning_effort"):
+        await client.chat.completions.create(
+            model="meta-llama/llama-4-scout-17b-16e-instruct",
+            messages=[{"role": "user", "content": "2+2?"}],
+            reasoning_effort="low",
+        )
+    await client.close()
