@@ -38,6 +38,7 @@ def to_mrkdwn(markdown: str) -> str:
     """The model's Markdown as escaped mrkdwn: bold, italics, strike, headings, lists, quotes, code, links;
     tables, which Slack cannot show, become code blocks so their columns stay aligned."""
     held: list[str] = []
+    markdown = markdown.replace("\x00", "")  # NUL marks our placeholders: the input must not be able to forge one
 
     def hold(piece: str) -> str:
         held.append(piece)

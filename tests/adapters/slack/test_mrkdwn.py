@@ -47,12 +47,19 @@ def test_model_output_cannot_ping() -> None:
     assert "&lt;@U0BOB&gt;" in text
 
 
-@given(st.text(alphabet=st.sampled_from(list("<>&!@#*_~`[]()|:/ \nhtps.abcUC^-")), max_size=80))
+@given(st.text(alphabet=st.sampled_from(list("<>&!@#*_~`[]()|:/ \nhtps.abcUC^-\x0001")), max_size=80))
 def test_no_input_yields_a_control_sequence_other_than_a_link(text: str) -> None:
     out = to_mrkdwn(text)
     assert not CONTROL.search(out)
     for link in re.findall(r"<([^>]*)>", out):
         assert re.fullmatch(r"https?://[^\s|<>]+\|[^<>]+", link), link
+
+
+@pytest.mark.timeout(5)
+def test_text_shaped_like_a_placeholder_stays_text() -> None:
+    # NUL-number-NUL is how to_mrkdwn holds finished pieces; model output containing it once crashed or looped.
+    assert to_mrkdwn("a \x005\x00 b") == "a 5 b"
+    assert to_mrkdwn("`\x000\x00` and [x](https://x.io) <!channel>") == "`0` and <https://x.io|x> &lt;!channel&gt;"
 
 
 def test_from_slack_reads_what_the_person_typed() -> None:
