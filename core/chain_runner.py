@@ -9,35 +9,29 @@ from collections.abc import AsyncGenerator
 
 from core.errors import DeadlineExceededError, ThinkbotError
 from core.events import ChainFailed, ChainStarted, Event, Step
+from core.relay import Relay
 from core.strategies.base import ChainContext, Strategy
 
 __all__ = ["run_chain"]
 
 log = logging.getLogger(__name__)
 
-_DONE = object()
-
 
 async def run_chain(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event, None]:
     """The chain's events; every error ends it with a ``ChainFailed`` keeping the steps done so far.
 
-    The strategy runs in its own task feeding a queue, so the deadline measures the chain and not how fast the
+    The strategy runs in its own task (a :class:`Relay`), so the deadline measures the chain and not how fast the
     caller consumes events. Closing this generator or cancelling its consumer cancels the chain and its
     in-flight LLM request, and waits for it: no task is left behind.
     """
     yield ChainStarted(chain_id=ctx.chain_id, question=ctx.question, strategy=strategy.name, model=ctx.config.model)
-    queue: asyncio.Queue[object] = asyncio.Queue()
-    task = asyncio.create_task(_produce(strategy, ctx, queue), name=f"chain-{ctx.chain_id}")
-    try:
-        while (item := await queue.get()) is not _DONE:
-            yield item  # type: ignore[misc]
-    finally:
-        if not task.done():
-            task.cancel()
-            await asyncio.wait([task])
+    relay = Relay(_events(strategy, ctx), name=f"chain-{ctx.chain_id}")
+    async with contextlib.aclosing(relay.items()) as events:
+        async for event in events:
+            yield event
 
 
-async def _produce(strategy: Strategy, ctx: ChainContext, queue: asyncio.Queue[object]) -> None:
+async def _events(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event, None]:
     steps: list[Step] = []
 
     def failed(kind: str, message: str) -> ChainFailed:
@@ -49,15 +43,13 @@ async def _produce(strategy: Strategy, ctx: ChainContext, queue: asyncio.Queue[o
                 async for event in events:
                     if isinstance(event, Step):
                         steps.append(event)
-                    queue.put_nowait(event)
+                    yield event
         except TimeoutError:
             message = f"The chain ran past its {ctx.config.deadline:g} s time limit and was stopped."
             raise DeadlineExceededError(message) from None
     except ThinkbotError as exc:
         log.warning("chain %s failed: %s", ctx.chain_id, exc.kind)
-        queue.put_nowait(failed(exc.kind, exc.user_message))
+        yield failed(exc.kind, exc.user_message)
     except Exception:
         log.exception("chain %s crashed", ctx.chain_id)
-        queue.put_nowait(failed("internal", "Something went wrong on our side while thinking. Please try again."))
-    finally:
-        queue.put_nowait(_DONE)
+        yield failed("internal", "Something went wrong on our side while thinking. Please try again.")

@@ -26,6 +26,7 @@ from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnsw
 from core.llm.types import LLMClient
 from core.metrics import Metrics
 from core.recorder import Recorder, relabel
+from core.relay import Relay
 from core.request import ThinkRequest
 from core.state.cache import ResultCache, as_cached, cache_key
 from core.state.dedupe import Deduper
@@ -39,12 +40,17 @@ __all__ = ["ThinkService"]
 
 log = logging.getLogger(__name__)
 
-_DONE = object()
 _CANCELLED = "Stopped at the asker's request."
 
 
 async def _nothing() -> None:
     return None
+
+
+async def _relabelled(events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
+    async with contextlib.aclosing(events):
+        async for event in events:
+            yield relabel(event, chain_id)
 
 
 class ThinkService:
@@ -187,31 +193,19 @@ class ThinkService:
 
     async def _follow(self, events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
         """Relay ``events`` through a task that :meth:`cancel` can stop, relabelled for this request."""
-        queue: asyncio.Queue[object] = asyncio.Queue()
+        relay = Relay(_relabelled(events, chain_id), name=f"follow-{chain_id}")
+        self._running[chain_id] = relay.task
         steps: list[Step] = []
-
-        async def pump() -> None:
-            try:
-                async with contextlib.aclosing(events):
-                    async for event in events:
-                        queue.put_nowait(relabel(event, chain_id))
-            finally:
-                queue.put_nowait(_DONE)
-
-        task = asyncio.create_task(pump(), name=f"follow-{chain_id}")
-        self._running[chain_id] = task
         try:
-            while (item := await queue.get()) is not _DONE:
-                if isinstance(item, Step):
-                    steps.append(item)
-                yield item  # type: ignore[misc]
-            if task.cancelled():
+            async with contextlib.aclosing(relay.items()) as items:
+                async for item in items:
+                    if isinstance(item, Step):
+                        steps.append(item)
+                    yield item
+            if relay.task.cancelled():
                 yield ChainFailed(chain_id=chain_id, kind="cancelled", message=_CANCELLED, steps=tuple(steps))
         finally:
             del self._running[chain_id]
-            if not task.done():
-                task.cancel()
-                await asyncio.wait([task])
 
     async def _lead(self, strategy: Strategy, ctx: ChainContext, key: str, place: str) -> AsyncGenerator[Event, None]:
         """The chain itself, run by whichever asker leads the flight: queue for a slot, run, cache, spend."""

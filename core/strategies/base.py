@@ -9,10 +9,10 @@ from typing import Protocol
 
 from core.chain_config import ChainConfig
 from core.events import FinalAnswer, Step
-from core.llm.types import LLMClient, Message, Usage
+from core.llm.types import LLMClient, Message
 from core.request import Turn
 
-__all__ = ["ChainContext", "Strategy", "history_messages", "total_usage"]
+__all__ = ["ChainContext", "Strategy", "history_messages"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -47,10 +47,3 @@ def history_messages(history: tuple[Turn, ...]) -> list[Message]:
     for turn in history:
         messages += [Message("user", turn.question), Message("assistant", turn.answer)]
     return messages
-
-
-def total_usage(items: list[Step]) -> Usage:
-    total = Usage()
-    for item in items:
-        total += item.usage
-    return total
