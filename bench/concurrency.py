@@ -16,8 +16,7 @@ import asyncio
 import resource
 import time
 
-from bench.fake_groq_process import fake_groq_process
-from bench.overhead import _Endpoint
+from bench.fake_groq_process import Endpoint, fake_groq_process
 from core.chain_config import ChainConfig
 from core.chain_runner import run_chain
 from core.events import FinalAnswer
@@ -76,7 +75,7 @@ async def run(chains: int, delay: float) -> None:
         "redis_max_connections": chains,
     }
     with fake_groq_process(steps=STEPS, delay=delay) as (base_url, api_key), redis_target() as redis_url:
-        endpoint = _Endpoint(base_url=base_url, api_key=api_key)
+        endpoint = Endpoint(base_url=base_url, api_key=api_key)
         async with running_service(groq=endpoint, redis_url=redis_url, **settings) as services:  # type: ignore[arg-type]
             service = services.service
             await one_chain(service, -1)  # warm-up: imports, first connection

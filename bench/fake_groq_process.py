@@ -12,12 +12,21 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.groq_wire import Reply
 
-__all__ = ["chain_responder", "fake_groq_process"]
+__all__ = ["Endpoint", "chain_responder", "fake_groq_process"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    """Where a fake Groq listens and its key: what ``tests.service_kit.running_service`` needs of a fake."""
+
+    base_url: str
+    api_key: str
 
 
 def chain_responder(steps: int, delay: float):  # type: ignore[no-untyped-def]

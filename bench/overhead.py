@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 import groq
 from groq.types.chat import ChatCompletion
 
-from bench.fake_groq_process import fake_groq_process
+from bench.fake_groq_process import Endpoint, fake_groq_process
 from core.chain_config import ChainConfig
 from core.chain_runner import run_chain
 from core.events import FinalAnswer
@@ -94,18 +94,10 @@ def bare_runner(client: groq.AsyncGroq) -> Timed:
     return once
 
 
-class _Endpoint:
-    """What ``running_service`` needs to know of the fake: its address and key."""
-
-    def __init__(self, *, base_url: str, api_key: str) -> None:
-        self.base_url = base_url
-        self.api_key = api_key
-
-
 async def measure(chains: int, latency: float, redis_url: str) -> dict[str, list[float]]:
     with fake_groq_process(steps=STEPS, delay=latency) as (base_url, api_key):
         settings = {"user_rate": "1000000/1s", "place_rate": "1000000/1s", "model": MODEL, "llm_max_retries": 0}
-        endpoint = _Endpoint(base_url=base_url, api_key=api_key)
+        endpoint = Endpoint(base_url=base_url, api_key=api_key)
         async with running_service(groq=endpoint, redis_url=redis_url, **settings) as services:  # type: ignore[arg-type]
             llm = GroqClient(api_key=api_key, base_url=base_url, timeout=30, max_retries=0)
             bare = groq.AsyncGroq(

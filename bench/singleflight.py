@@ -17,8 +17,7 @@ import subprocess
 import sys
 import time
 
-from bench.fake_groq_process import chain_responder
-from bench.overhead import _Endpoint
+from bench.fake_groq_process import Endpoint, chain_responder
 from core.events import FinalAnswer, Step
 from core.request import ThinkRequest
 from tests.fakes.groq_server import FakeGroq
@@ -30,7 +29,7 @@ SETTINGS = {"user_rate": "1000000/1s", "place_rate": "1000000/1s", "max_concurre
 
 
 async def ask_many(base_url: str, api_key: str, redis_url: str, prefix: str, questions: list[str], at: float) -> list:
-    endpoint = _Endpoint(base_url=base_url, api_key=api_key)
+    endpoint = Endpoint(base_url=base_url, api_key=api_key)
     async with running_service(groq=endpoint, redis_url=redis_url, redis_key_prefix=prefix, **SETTINGS) as services:  # type: ignore[arg-type]
 
         async def one(question: str) -> tuple[int, bool]:
