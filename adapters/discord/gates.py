@@ -8,32 +8,10 @@ while one request takes a fraction of a second, so waiting for the previous one 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
+from adapters.chat.ordering import KeyedLocks
 
 __all__ = ["ChannelGates"]
 
 
-class ChannelGates:
+class ChannelGates(KeyedLocks[int]):
     """``async with gates(channel_id):`` around each write to that channel. Idle channels hold no lock."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def __call__(self, channel_id: int) -> AsyncIterator[None]:
-        lock, users = self._locks.get(channel_id, (asyncio.Lock(), 0))
-        self._locks[channel_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[channel_id]
-            if users == 1:
-                del self._locks[channel_id]
-            else:
-                self._locks[channel_id] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
