@@ -14,12 +14,13 @@ Start it in the test's loop (or in a thread with :class:`ThreadedFakeDiscord`) a
         fake.record.threads, fake.record.reactions, fake.record.callbacks, fake.record.count_429
 
 Like Discord:
-- REST: users/@me, oauth2/applications/@me, gateway/bot, guilds and channels, DM channels, command bulk
+- REST: users/@me, oauth2/applications/@me, gateway/bot, guilds, guild members and channels, DM channels, command bulk
   overwrite and listing (global and guild), channel messages (create, edit, get, delete, replies, files),
   reactions, threads (public from a message, private without one; none in DMs), interaction callbacks
   (4, 5, 6, 7; a second one is 400 40060; later than ``callback_deadline`` is 404 10062) and the follow-up
   webhook (the first follow-up after a deferral fills in the "thinking" message; tokens last ``interaction_ttl``).
-- Bodies are checked (content 2,000 chars, embed description 4,096, embed total 6,000, empty message 50006),
+- Bodies are checked (content 2,000 chars, embed description 4,096, embed total 6,000, empty message 50006;
+  uploads: 10 files, ``upload_limit`` bytes each (default 10 MiB), 25 MiB a request, else 413 40005),
   permissions are checked per channel (threads inherit; ``deny()`` gives 403 50013), and ``allowed_mentions``
   decides who a message pings (``PostedMessage.mentions``, ``mention_roles``, ``mention_everyone``).
 - Rate limits: X-RateLimit-* headers on every routed call, ``message_limit`` per ``rate_window`` per channel
@@ -27,6 +28,8 @@ Like Discord:
 - Gateway: HELLO, IDENTIFY -> READY and GUILD_CREATE, heartbeat ACKs, RESUME with replay from the sequence
   number, intents (MESSAGE_CONTENT blanks others' messages that do not mention the bot), json encoding with
   or without zlib-stream. The bot's own messages, threads and reactions come back as gateway events.
+
+``reply_delays`` holds a route's REST answer back after its change went out on the gateway (a slow network).
 
 Tokens never appear in records or logs (interaction tokens are masked in recorded paths).
 """

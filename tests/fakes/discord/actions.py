@@ -39,6 +39,7 @@ class Actions:
             mention_roles=tuple(message.mention_roles),
             mention_everyone=message.mention_everyone,
             attachments=tuple(a["filename"] for a in message.attachments),
+            files=tuple((a["filename"], a.get("data", b"")) for a in message.attachments),
             reply_to=message.reference_id,
             edited=message.edited_timestamp is not None,
         )

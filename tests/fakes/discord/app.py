@@ -6,6 +6,7 @@ from functools import partial
 
 from aiohttp import web
 
+from .bodies import REQUEST_LIMIT
 from .context import Context
 from .gateway import serve_gateway
 from .records import RequestRecord
@@ -19,7 +20,7 @@ __all__ = ["build_app"]
 
 
 def build_app(ctx: Context) -> web.Application:
-    app = web.Application()
+    app = web.Application(client_max_size=REQUEST_LIMIT + 1024 * 1024)  # our own checks answer like Discord
     for spec in (*CORE_ROUTES, *MESSAGE_ROUTES, *THREAD_ROUTES, *INTERACTION_ROUTES):
         app.router.add_route(spec.method, API_PREFIX + spec.path, serve(ctx, spec))
     app.router.add_get("/gateway/", partial(serve_gateway, ctx))

@@ -30,6 +30,8 @@ class Context:
     clock: Callable[[], float]
     heartbeat_ms: int
     base_url: str = ""
+    upload_limit: int = 10 * 1024 * 1024
+    reply_delays: dict[str, float] = field(default_factory=dict)
 
     @property
     def resume_gateway_url(self) -> str:

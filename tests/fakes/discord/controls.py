@@ -9,7 +9,7 @@ from . import events
 from .context import Context
 from .hub import Intent
 from .interactions import InteractionState
-from .payloads import channel_json, guild_create_json, member_json
+from .payloads import channel_json, guild_create_json, member_json, role_json
 from .records import PostedMessage
 from .world import ChannelType, Role
 
@@ -39,6 +39,8 @@ class Controls:
         guild = self.ctx.world.guild(guild_id)
         role = Role(id=self.ctx.world.ids.next(), name=name, permissions=int(permissions), position=len(guild.roles))
         guild.roles[role.id] = role
+        data = {"guild_id": str(guild_id), "role": role_json(role)}
+        self.ctx.hub.dispatch_all("GUILD_ROLE_CREATE", data, intent=Intent.GUILDS)
         return role.id
 
     def add_user(self, name: str, *, guilds: Iterable[int] = ()) -> int:

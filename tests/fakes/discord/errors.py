@@ -43,6 +43,7 @@ def missing_permissions() -> ApiError:
 _UNKNOWN = {
     "channel": (10003, "Unknown Channel"),
     "guild": (10004, "Unknown Guild"),
+    "member": (10007, "Unknown Member"),
     "message": (10008, "Unknown Message"),
     "user": (10013, "Unknown User"),
     "webhook": (10015, "Unknown Webhook"),

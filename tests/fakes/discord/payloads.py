@@ -150,7 +150,7 @@ def message_json(world: World, message: Message, *, content_visible: bool = True
         "author": user_json(world.user(message.author_id)),
         "content": message.content if content_visible else "",
         "embeds": message.embeds if content_visible else [],
-        "attachments": message.attachments if content_visible else [],
+        "attachments": [_public(a) for a in message.attachments] if content_visible else [],
         "components": [],
         "timestamp": message.timestamp,
         "edited_timestamp": message.edited_timestamp,
@@ -208,3 +208,8 @@ def application_json(world: World, application_id: int) -> dict[str, Any]:
         "bot": user_json(world.bot),
         "interactions_endpoint_url": None,
     }
+
+
+def _public(attachment: dict[str, Any]) -> dict[str, Any]:
+    """An attachment object as the API returns it (the uploaded bytes stay in the fake)."""
+    return {key: value for key, value in attachment.items() if key != "data"}

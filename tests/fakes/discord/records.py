@@ -41,6 +41,11 @@ class PostedMessage:
     attachments: tuple[str, ...]
     reply_to: int | None
     edited: bool
+    files: tuple[tuple[str, bytes], ...] = ()
+
+    def file(self, filename: str) -> bytes:
+        """The bytes of the attachment called ``filename`` (KeyError if there is none)."""
+        return dict(self.files)[filename]
 
     @property
     def ephemeral(self) -> bool:

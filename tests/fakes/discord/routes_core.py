@@ -7,7 +7,7 @@ from aiohttp import web
 from .bodies import read_json
 from .context import Context
 from .errors import unknown
-from .payloads import application_json, channel_json, guild_json, user_json
+from .payloads import application_json, channel_json, guild_json, member_json, user_json
 from .routing import RouteSpec, json_response, snowflake
 
 __all__ = ["CORE_ROUTES"]
@@ -33,6 +33,14 @@ async def get_gateway(ctx: Context, request: web.Request) -> web.Response:
 
 async def get_guild(ctx: Context, request: web.Request) -> web.Response:
     return json_response(guild_json(ctx.world.guild(snowflake(request, "guild_id"))))
+
+
+async def get_member(ctx: Context, request: web.Request) -> web.Response:
+    guild = ctx.world.guild(snowflake(request, "guild_id"))
+    user_id = snowflake(request, "user_id")
+    if user_id not in guild.members:
+        raise unknown("member")
+    return json_response(member_json(ctx.world, guild, user_id))
 
 
 async def get_channel(ctx: Context, request: web.Request) -> web.Response:
@@ -69,6 +77,7 @@ CORE_ROUTES = (
     RouteSpec("GET", "/gateway/bot", get_gateway_bot, "gateway"),
     RouteSpec("GET", "/gateway", get_gateway, "gateway", auth=False),
     RouteSpec("GET", "/guilds/{guild_id}", get_guild, "guilds.get", ("guild_id",)),
+    RouteSpec("GET", "/guilds/{guild_id}/members/{user_id}", get_member, "guilds.members", ("guild_id",)),
     RouteSpec("GET", "/channels/{channel_id}", get_channel, "channels.get", ("channel_id",)),
     RouteSpec("PUT", _APP + "/commands", put_commands, "commands.put"),
     RouteSpec("GET", _APP + "/commands", get_commands, "commands.get"),

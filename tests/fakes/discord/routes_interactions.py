@@ -60,7 +60,7 @@ def _post(ctx: Context, state: InteractionState, body: dict[str, Any], **fields:
 
 async def callback(ctx: Context, request: web.Request) -> web.Response:
     interaction_id = snowflake(request, "interaction_id")
-    body, files = await read_message_body(request)
+    body, files = await read_message_body(request, upload_limit=ctx.upload_limit)
     kind, data = int(body.get("type") or 0), dict(body.get("data") or {})
     try:
         state = ctx.interactions.for_callback(interaction_id, request.match_info["token"])
@@ -109,7 +109,7 @@ def _own_message(ctx: Context, request: web.Request, state: InteractionState) ->
 async def execute(ctx: Context, request: web.Request) -> web.Response:
     """A follow-up. The first one after a deferral fills in the "thinking" message instead, as Discord does."""
     state = _state(ctx, request)
-    body, files = await read_message_body(request)
+    body, files = await read_message_body(request, upload_limit=ctx.upload_limit)
     check_message(body, has_files=bool(files))
     original = ctx.world.messages.get(state.original_id or 0)
     if original is not None and original.flags & LOADING and not original.deleted:
@@ -125,7 +125,7 @@ async def execute(ctx: Context, request: web.Request) -> web.Response:
 async def edit(ctx: Context, request: web.Request) -> web.Response:
     state = _state(ctx, request)
     message = _own_message(ctx, request, state)
-    body, _ = await read_message_body(request)
+    body, _ = await read_message_body(request, upload_limit=ctx.upload_limit)
     check_message(body, edit=True)
     ctx.actions.edit_message(message, body, flags=message.flags & ~LOADING)
     return json_response(message_json(ctx.world, message))

@@ -47,7 +47,7 @@ def _message(ctx: Context, request: web.Request) -> tuple[Channel, Message]:
 
 async def create_message(ctx: Context, request: web.Request) -> web.Response:
     channel = ctx.world.channel(snowflake(request, "channel_id"))
-    body, files = await read_message_body(request)
+    body, files = await read_message_body(request, upload_limit=ctx.upload_limit)
     in_thread = channel.type in ChannelType.THREADS
     needed = Permission.SEND_MESSAGES_IN_THREADS if in_thread else Permission.SEND_MESSAGES
     require(ctx, channel, needed | (Permission.ATTACH_FILES if files else 0))
@@ -73,7 +73,7 @@ async def edit_message(ctx: Context, request: web.Request) -> web.Response:
     _, message = _message(ctx, request)
     if message.author_id != ctx.world.bot.id:
         raise ApiError(403, 50005, "Cannot edit a message authored by another user")
-    body, _ = await read_message_body(request)
+    body, _ = await read_message_body(request, upload_limit=ctx.upload_limit)
     check_message(body, edit=True)
     flags = None
     if "flags" in body:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -84,6 +85,9 @@ def serve(ctx: Context, spec: RouteSpec) -> Callable[[web.Request], Awaitable[we
                 except ApiError as exc:
                     response = json_response(exc.body(), status=exc.status)
         response.headers.update(headers)
+        delay = ctx.reply_delays.get(spec.bucket, 0.0)
+        if delay:  # the change happened (and went out on the gateway); the REST answer is slow to come back
+            await asyncio.sleep(delay)
         record = RequestRecord(request.method, _redacted_path(spec, request), response.status, spec.bucket)
         ctx.recorder.add(ctx.recorder.requests, record)
         if response.status == 429:

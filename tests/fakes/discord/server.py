@@ -11,6 +11,7 @@ from aiohttp import web
 
 from .actions import Actions
 from .app import build_app
+from .bodies import DEFAULT_UPLOAD_LIMIT
 from .commands import Commands
 from .context import Context
 from .controls import Controls
@@ -33,6 +34,7 @@ def default_rules(*, limit: int, window: float) -> dict[str, Rule]:
         ("users.me", "users.dm", "oauth2.application", "gateway", "guilds.get", "channels.get", "messages.get"),
         generous,
     )
+    rules["guilds.members"] = generous
     rules |= dict.fromkeys(("commands.put", "commands.get", "interactions", "webhooks.get"), generous)
     rules |= dict.fromkeys(("messages.create", "messages.edit", "messages.delete", "threads", "webhooks"), per_channel)
     rules["reactions"] = Rule(1, window / 20)
@@ -54,7 +56,12 @@ class FakeDiscord(Controls):
         callback_deadline: float = 3.0,
         interaction_ttl: float = 900.0,
         clock: Callable[[], float] = time.monotonic,
+        upload_limit: int = DEFAULT_UPLOAD_LIMIT,
+        reply_delays: Mapping[str, float] | None = None,
     ) -> None:
+        """``upload_limit``: bytes one attached file may have. ``reply_delays``: seconds to hold the REST answer
+        of a route bucket (``"messages.create"``) after its change is made and dispatched, like a slow network
+        between Discord and the bot."""
         ids = Snowflakes()
         world = World(ids=ids, bot_name=bot_name)
         recorder = Recorder()
@@ -73,6 +80,8 @@ class FakeDiscord(Controls):
             limiter=RateLimiter(rules=rules, clock=clock),
             clock=clock,
             heartbeat_ms=int(heartbeat_interval * 1000),
+            upload_limit=upload_limit,
+            reply_delays=dict(reply_delays or {}),
         )
         super().__init__(ctx=ctx)
         self._runner: web.AppRunner | None = None
