@@ -12,7 +12,7 @@ import discord
 from adapters.discord import AdapterContext, PostIndex, ThinkClient, apply_endpoints, invite_url
 from bot.discord_settings import DiscordSettings, load_discord_settings
 from bot.settings import Settings, load_settings
-from bot.wiring import Services, build_services
+from bot.wiring import Services, build_services, build_toggles
 from core.errors import ConfigError
 
 __all__ = ["build_client", "discord_command", "serve"]
@@ -30,6 +30,7 @@ def build_client(services: Services, settings: DiscordSettings, **client_options
         service=services.service,
         posts=PostIndex(redis=store.redis, keys=store.keys, guard=store.guard, ttl=services.settings.record_ttl),
         options=settings.options(strategies=services.service.strategy_names),
+        toggles=build_toggles(store, settings),
     )
     return ThinkClient(ctx=ctx, **client_options)
 

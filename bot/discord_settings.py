@@ -7,17 +7,18 @@ import binascii
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from adapters.discord.endpoints import DISCORD_ENDPOINTS
 from adapters.discord.options import DiscordOptions
+from bot.chat_settings import ChatSettings
 from bot.settings import load
 from core.errors import ConfigError
 
 __all__ = ["DiscordSettings", "load_discord_settings"]
 
 
-class DiscordSettings(BaseSettings):
+class DiscordSettings(ChatSettings):
     """Field ``x`` is read from ``THINKBOT_DISCORD_X`` unless an alias says otherwise."""
 
     model_config = SettingsConfigDict(
@@ -57,6 +58,7 @@ class DiscordSettings(BaseSettings):
             sync_guilds=self.guild_ids,
             strategies=strategies,
             thread_archive_minutes=self.thread_archive_minutes,
+            thread_messages=self.thread_messages,
         )
 
     def require_token(self) -> str:

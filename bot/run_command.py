@@ -35,7 +35,7 @@ from bot.logs import EventLog, configure_logging
 from bot.settings import Settings, load_settings
 from bot.shutdown import DrainReport, GracefulService
 from bot.slack_settings import SlackSettings, load_slack_settings
-from bot.wiring import Services, build_services
+from bot.wiring import Services, build_services, build_toggles
 from core.errors import ConfigError
 from core.metrics import Metrics
 
@@ -162,6 +162,7 @@ async def _discord(
         service=graceful,
         posts=PostIndex(redis=store.redis, keys=store.keys, guard=store.guard, ttl=services.settings.record_ttl),
         options=settings.options(strategies=graceful.strategy_names),
+        toggles=build_toggles(store, settings),
     )
     client = ThinkClient(ctx=ctx, http_trace=rate_limit_trace(services.metrics, "discord"), **options)
     connection: asyncio.Task[None] | None = None

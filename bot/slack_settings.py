@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from adapters.slack.options import SlackOptions
+from bot.chat_settings import ChatSettings
 from bot.settings import load
 from core.errors import ConfigError
 
@@ -26,7 +27,7 @@ class SlackCredentials:
     signing_secret: str | None = field(default=None, repr=False)
 
 
-class SlackSettings(BaseSettings):
+class SlackSettings(ChatSettings):
     """Field ``x`` is read from ``THINKBOT_SLACK_X`` unless an alias says otherwise.
 
     ``SLACK_APP_TOKEN`` set: Socket Mode (a worker; ``PORT`` serves only ``/health``, ``health=false`` turns that
@@ -76,6 +77,7 @@ class SlackSettings(BaseSettings):
             post_interval=self.post_interval,
             max_retries=self.max_retries,
             history_turns=self.history_turns,
+            thread_messages=self.thread_messages,
         )
 
     def credentials(self) -> SlackCredentials:

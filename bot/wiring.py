@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.chat_settings import ChatSettings
 from bot.settings import Settings
 from core.admission import Admission
 from core.concurrency import ConcurrencyCap
@@ -28,8 +29,9 @@ from core.state import (
 )
 from core.strategies.berry import BerryStrategy
 from core.strategies.g1 import G1Strategy
+from core.toggles import Toggles
 
-__all__ = ["Services", "assemble_service", "build_llm", "build_services"]
+__all__ = ["Services", "assemble_service", "build_llm", "build_services", "build_toggles"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,4 +109,15 @@ def assemble_service(
         dedupe=Deduper(**parts, lease_ttl=settings.chain_deadline + 60),
         cap=ConcurrencyCap(limit=settings.max_concurrent_chains),
         metrics=metrics,
+    )
+
+
+def build_toggles(store: Store, settings: ChatSettings) -> Toggles:
+    """The expand/collapse limits of one chat adapter, over the shared store (so replicas share the counts)."""
+    return Toggles(
+        redis=store.redis,
+        keys=store.keys,
+        guard=store.guard,
+        per_message=Rate.parse(settings.toggle_rate_message),
+        per_user=Rate.parse(settings.toggle_rate_user),
     )

@@ -95,8 +95,10 @@ def _outlet_opener(
     async def open_outlet(message: discord.Message) -> Outlet:
         if private:
 
-            async def ephemeral(text: str) -> discord.Message:
-                return await interaction.followup.send(text, ephemeral=True, wait=True)
+            async def ephemeral(text: str, file: discord.File | None = None) -> discord.Message:
+                if file is None:
+                    return await interaction.followup.send(text, ephemeral=True, wait=True)
+                return await interaction.followup.send(text, file=file, ephemeral=True, wait=True)
 
             return Outlet(send=ephemeral, linkable=False, can_react=False)
         if interaction.guild_id is None:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import discord
 
+from adapters.chat.caps import ThreadCap
 from adapters.discord.context import AdapterContext, message_key, thread_key
 from adapters.discord.header import Header
 from adapters.discord.outlet import Outlet, OutletOpener
@@ -85,7 +86,12 @@ class ChainView:
         self._outlet = outlet
         if outlet.linkable:
             await self._ctx.service.link_message(message_key(header.id), chain_id=event.chain_id, step=None)
-        self._batcher = Batcher(send=outlet.send, posted=self._posted, joiner="\n\n" if self._full else "\n")
+        self._batcher = Batcher(
+            send=outlet.send,
+            posted=self._posted,
+            joiner="\n\n" if self._full else "\n",
+            cap=ThreadCap(limit=self._ctx.options.thread_messages),
+        )
         if outlet.linkable and outlet.can_react and not event.cached:
             self._stop_offered = True
             await self._react(self._ctx.options.stop_emoji, add=True)
@@ -94,14 +100,15 @@ class ChainView:
         assert self._batcher is not None
         parts = split_text(step_text(step, expanded=self._full))
         first, *rest = parts or [str(step.index)]
-        self._batcher.put(Piece(text=first, steps=(step.index,), mergeable=len(parts) == 1))
+        spill = None if self._full else step_text(step, expanded=True)  # a file shows a folded step in full
+        self._batcher.put(Piece(text=first, steps=(step.index,), mergeable=len(parts) == 1, spill=spill))
         self._batcher.put(*(Piece(text=part, linked=False) for part in rest))
 
     async def _answer(self, event: FinalAnswer) -> None:
         assert self._batcher is not None
         assert self._outlet is not None
         assert self._chain_id is not None
-        self._batcher.put(*(Piece(text=part) for part in split_text(answer_text(event))))
+        self._batcher.put(*(Piece(text=part, kind="answer") for part in split_text(answer_text(event))))
         if not await self._drain():
             return
         expandable = self._outlet.linkable and not self._full and event.steps > 0
@@ -129,7 +136,7 @@ class ChainView:
     async def _failed(self, event: ChainFailed) -> None:
         assert self._batcher is not None
         assert self._outlet is not None
-        self._batcher.put(Piece(text=split_text(failure_text(event))[0]))
+        self._batcher.put(Piece(text=split_text(failure_text(event))[0], kind="note"))
         if not await self._drain():
             return
         await self._edit_header(header_failed(self._question, asker_id=self._asker_id, failed=event))

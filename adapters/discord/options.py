@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adapters.chat.linkwait import LINK_WAIT
+
 __all__ = ["DiscordOptions"]
 
 
@@ -11,6 +13,9 @@ __all__ = ["DiscordOptions"]
 class DiscordOptions:
     """``sync_guilds``: sync /think to these guilds (instant) instead of globally. ``full_steps``: post each step's
     content straight away instead of collapsed. ``strategies``: the choices offered for /think's strategy option.
+    ``thread_messages``: the most messages one chain posts in its thread (steps, answer parts, notes; the rest is
+    attached as a file), and the most continuation messages one expansion adds. ``link_wait``: seconds a reaction
+    on one of the bot's messages waits for the message's link to be saved.
     """
 
     expand_emoji: str = "🔍"
@@ -19,3 +24,5 @@ class DiscordOptions:
     sync_guilds: tuple[int, ...] = ()
     strategies: tuple[str, ...] = ("g1", "berry")
     thread_archive_minutes: int = 1440
+    thread_messages: int = 12
+    link_wait: float = LINK_WAIT

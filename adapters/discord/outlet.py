@@ -41,17 +41,17 @@ def missing_permissions(permissions: discord.Permissions, needed: dict[str, str]
 def replies_to(header: discord.Message, gates: ChannelGates) -> Send:
     reference = header.to_reference(fail_if_not_exists=False)
 
-    async def send(text: str) -> discord.Message:
+    async def send(text: str, file: discord.File | None = None) -> discord.Message:
         async with gates(header.channel.id):
-            return await header.channel.send(text, reference=reference)
+            return await header.channel.send(text, reference=reference, file=file)  # type: ignore[arg-type]
 
     return send
 
 
 def sends_to(thread: discord.Thread, gates: ChannelGates) -> Send:
-    async def send(text: str) -> discord.Message:
+    async def send(text: str, file: discord.File | None = None) -> discord.Message:
         async with gates(thread.id):
-            return await thread.send(text)
+            return await thread.send(text, file=file)  # type: ignore[arg-type]
 
     return send
 

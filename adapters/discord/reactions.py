@@ -1,4 +1,11 @@
-"""Reactions on the bot's messages: expand a step (or every step, from the header or answer), collapse, stop."""
+"""Reactions on the bot's messages: expand a step (or every step, from the header or answer), collapse, stop.
+
+A step's own expand reaction is open to everyone; expanding every step (on the header, the answer or an
+overflow note) only to the asker and members with Manage Messages in the channel. Every toggle is counted
+against the per-message and per-user limits first (``ctx.toggles``); a refused one does nothing. Reactions on
+one message are handled in arrival order, and one added to a message of ours before its link is saved waits
+briefly for it (``options.link_wait``) instead of being lost.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,20 @@ import logging
 
 import discord
 
+from adapters.chat.linkwait import until_linked
 from adapters.discord.context import AdapterContext, message_key
+from adapters.discord.overflow import Spill, overflow_file, overflow_note
 from adapters.discord.posts import Post
 from adapters.discord.render import steps_text
 from adapters.discord.split import split_text
 from core.events import Step
+from core.state import ChainRecord
 
 __all__ = ["on_reaction"]
 
 log = logging.getLogger(__name__)
+
+Found = tuple[ChainRecord, Step | None]
 
 
 async def on_reaction(
@@ -24,73 +36,127 @@ async def on_reaction(
     if client.user is None or payload.user_id == client.user.id:
         return
     emoji = str(payload.emoji)
-    if emoji == ctx.options.expand_emoji:
-        await toggle(ctx, client, channel_id=payload.channel_id, message_id=payload.message_id, expanded=added)
-    elif emoji == ctx.options.stop_emoji and added:
-        await stop(ctx, client, payload)
+    expand = emoji == ctx.options.expand_emoji
+    if not expand and not (emoji == ctx.options.stop_emoji and added):
+        return
+    # Discord names the author only on adds; a remove waits behind the add it follows (same message, in order).
+    ours = added and payload.message_author_id == client.user.id
+    async with ctx.reacting(payload.message_id):
+        found = await _find(ctx, payload.message_id, wait=ctx.options.link_wait if ours else 0.0)
+        if found is None:
+            return
+        if expand:
+            await toggle(ctx, client, payload, found, expanded=added)
+        else:
+            await stop(ctx, client, payload, found)
+
+
+async def _find(ctx: AdapterContext, message_id: int, *, wait: float) -> Found | None:
+    return await until_linked(lambda: ctx.service.find_message(message_key(message_id)), within=wait)
 
 
 async def toggle(
-    ctx: AdapterContext, client: discord.Client, *, channel_id: int, message_id: int, expanded: bool
+    ctx: AdapterContext,
+    client: discord.Client,
+    payload: discord.RawReactionActionEvent,
+    found: Found,
+    *,
+    expanded: bool,
 ) -> None:
-    """Expand (or collapse) the steps ``message_id`` shows; every step when it is a header or an answer."""
-    found = await ctx.service.find_message(message_key(message_id))
-    if found is None:
-        return
+    """Expand (or collapse) the steps the message shows; every step when it is a header, an answer or a note."""
     record, step = found
+    if step is None and not await _may_expand_all(client, payload, record):
+        log.info("ignoring an expand-every-step reaction from someone who neither asked nor manages messages")
+        return
+    if not await ctx.toggles.allow(user=f"discord:{payload.user_id}", message=message_key(payload.message_id)):
+        return
     groups: dict[Post, list[int]] = {}
     for index, post in sorted((await ctx.posts.steps(record.chain_id)).items()):
         groups.setdefault(post, []).append(index)
     if step is not None:
-        groups = {p: i for p, i in groups.items() if p.message_id == message_id}
-        groups = groups or {Post(channel_id=channel_id, message_id=message_id): [step.index]}
+        groups = {p: i for p, i in groups.items() if p.message_id == payload.message_id}
+        groups = groups or {Post(channel_id=payload.channel_id, message_id=payload.message_id): [step.index]}
     by_index = {s.index: s for s in record.steps}
+    room = ctx.options.thread_messages  # continuation messages this toggle may add, over all its messages
     for post, indexes in groups.items():
         steps = [by_index[i] for i in indexes if i in by_index]
         if steps:
-            await _show(ctx, client, record.chain_id, post, steps, expanded=expanded)
+            room -= await _show(ctx, client, record.chain_id, post, steps, expanded=expanded, room=room)
 
 
 async def _show(
-    ctx: AdapterContext, client: discord.Client, chain_id: str, post: Post, steps: list[Step], *, expanded: bool
-) -> None:
-    parts = split_text(steps_text(steps, expanded=expanded))
+    ctx: AdapterContext,
+    client: discord.Client,
+    chain_id: str,
+    post: Post,
+    steps: list[Step],
+    *,
+    expanded: bool,
+    room: int,
+) -> int:
+    """Edit ``post`` to show ``steps``; returns how many continuation messages that added (at most ``room``,
+    or 1 when ``room`` is used up: the note that carries the rest as a file)."""
+    first, *more = split_text(steps_text(steps, expanded=expanded)) or ["…"]
     channel = client.get_partial_messageable(post.channel_id)
+    added: list[discord.Message] = []
     try:
         async with ctx.gates(post.channel_id):
-            await channel.get_partial_message(post.message_id).edit(content=parts[0])
+            await channel.get_partial_message(post.message_id).edit(content=first)
             for old in await ctx.posts.take_more(chain_id, post.message_id):
                 with contextlib.suppress(discord.NotFound):
                     await channel.get_partial_message(old.message_id).delete()
-            if len(parts) > 1:
-                more = [await channel.send(part) for part in parts[1:]]
-                await ctx.posts.set_more(chain_id, post.message_id, [Post(post.channel_id, m.id) for m in more])
+            fits = more if len(more) <= room else more[: max(0, room - 1)]
+            added = [await channel.send(part) for part in fits]
+            if len(fits) < len(more):
+                added.append(await _send_rest(channel, steps, limit=ctx.options.thread_messages))
     except discord.HTTPException as exc:
         action = "expand" if expanded else "collapse"
         log.warning("could not %s message %s: %s %s", action, post.message_id, exc.status, exc.code)
+    if added:
+        await ctx.posts.set_more(chain_id, post.message_id, [Post(post.channel_id, m.id) for m in added])
+    return len(added)
 
 
-async def stop(ctx: AdapterContext, client: discord.Client, payload: discord.RawReactionActionEvent) -> None:
+async def _send_rest(channel: discord.PartialMessageable, steps: list[Step], *, limit: int) -> discord.Message:
+    """The continuation that does not fit, as a note with the steps in full attached."""
+    spills = [Spill(kind="step", text=steps_text(steps, expanded=True))]
+    number = steps[0].index if len(steps) == 1 else None
+    file, cut = overflow_file(spills, step=number)
+    return await channel.send(overflow_note(spills, limit=limit, cut=cut, step=number), file=file)
+
+
+async def stop(
+    ctx: AdapterContext, client: discord.Client, payload: discord.RawReactionActionEvent, found: Found
+) -> None:
     """Cancel the chain behind the message, if it runs here and the reactor asked it or may manage messages."""
-    found = await ctx.service.find_message(message_key(payload.message_id))
-    if found is None:
-        return
     chain_id = found[0].chain_id
     asker = ctx.running.get(chain_id)
     if asker is None:
         return
-    if payload.user_id != asker and not _can_manage(client, payload):
+    if payload.user_id != asker and not await _can_manage(client, payload):
         log.info("ignoring a stop reaction from someone who neither asked nor manages messages")
         return
     if ctx.service.cancel(chain_id):
         log.info("chain %s stopped by a reaction", chain_id)
 
 
-def _can_manage(client: discord.Client, payload: discord.RawReactionActionEvent) -> bool:
-    member = payload.member
-    if member is None:
-        return False
+async def _may_expand_all(client: discord.Client, payload: discord.RawReactionActionEvent, record: ChainRecord) -> bool:
+    return record.asker == f"discord:{payload.user_id}" or await _can_manage(client, payload)
+
+
+async def _can_manage(client: discord.Client, payload: discord.RawReactionActionEvent) -> bool:
+    """Manage Messages in the reaction's channel (threads follow their parent). Removes carry no member: the
+    cache, else Discord, is asked."""
     guild = client.get_guild(payload.guild_id or 0)
-    channel = guild.get_channel_or_thread(payload.channel_id) if guild else None
+    if guild is None:
+        return False
+    member = payload.member or guild.get_member(payload.user_id)
+    if member is None:
+        try:
+            member = await guild.fetch_member(payload.user_id)
+        except discord.HTTPException as exc:
+            log.info("could not look up a reacting member: %s %s", exc.status, exc.code)
+            return False
+    channel = guild.get_channel_or_thread(payload.channel_id)
     permissions = channel.permissions_for(member) if channel is not None else member.guild_permissions
     return permissions.manage_messages

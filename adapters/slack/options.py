@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adapters.chat.linkwait import LINK_WAIT
+
 __all__ = ["SlackOptions"]
 
 
@@ -13,7 +15,10 @@ class SlackOptions:
 
     ``post_interval`` is the gap between two posts in one channel (Slack: about 1 s); ``max_retries`` how often a
     429, 5xx or dropped connection is retried; ``history_turns`` how many earlier answers in a thread a follow-up
-    gets as context.
+    gets as context. ``thread_messages`` is the most messages one chain posts in its thread (steps, answer
+    parts, notes; what does not fit is packed into the messages left, with a note saying how much was cut), and
+    the most continuation messages one expansion adds. ``link_wait``: seconds a reaction on one of our messages
+    waits for the message's link to be saved.
     """
 
     expand_reaction: str = "mag"
@@ -23,3 +28,5 @@ class SlackOptions:
     post_interval: float = 1.0
     max_retries: int = 3
     history_turns: int = 3
+    thread_messages: int = 12
+    link_wait: float = LINK_WAIT

@@ -152,3 +152,115 @@ async def test_steps_batched_into_one_message_expand_and_collapse_together(
         await wait_content(fake, thread, batched.id, "Content of step", present=False)
     assert fake.record.count_429 == 0
     assert [n for n in range(1, 7) if f"Step title {n}**" in content(fake, thread, batched.id)] == numbers
+
+
+def expanded_steps(fake: FakeDiscord, thread: int) -> set[int]:
+    shown = "\n".join(m.content for m in fake.record.messages(thread))
+    return {n for n in range(1, 10) if f"Content of step {n}." in shown}
+
+
+async def test_only_the_asker_or_a_moderator_may_expand_every_step(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 3)
+    async with make_bot() as bot:
+        header, thread = await bot.ask(place, "Expand all?")
+        moderators = fake.add_role(place.guild, "mods", permissions=Permission.MANAGE_MESSAGES)
+        moderator = fake.add_user("mod")
+        fake.add_member(place.guild, moderator, roles=[moderators])  # joined after start-up: not in the cache
+        edits = len(fake.record.history(thread))
+        fake.add_reaction(place.channel, header.id, "🔍", user_id=place.bob)  # neither asked nor moderates
+        fake.add_reaction(place.channel, header.id, "🔍", user_id=moderator)
+        await fake.wait_until(lambda: expanded_steps(fake, thread) == {1, 2, 3}, what="every step expanded")
+        after_moderator = len(fake.record.history(thread))
+        fake.remove_reaction(place.channel, header.id, "🔍", user_id=moderator)  # a remove carries no member
+        await fake.wait_until(lambda: not expanded_steps(fake, thread), what="every step collapsed")
+        fake.remove_reaction(place.channel, header.id, "🔍", user_id=place.bob)
+        fake.add_reaction(place.channel, header.id, "🔍", user_id=place.alice)  # the asker
+        await fake.wait_until(lambda: expanded_steps(fake, thread) == {1, 2, 3}, what="expanded by the asker")
+    step_messages = len([m for m in fake.record.messages(thread) if "Step title" in m.content])
+    assert after_moderator - edits == step_messages  # bob's reaction edited nothing
+    assert any(r.path.endswith(f"/members/{moderator}") for r in fake.record.requests)
+
+
+async def test_a_strangers_reaction_on_one_step_still_expands_it(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2, delay=0.05)
+    async with make_bot() as bot:
+        _, thread = await bot.ask(place, "One step for anyone")
+        first = fake.record.messages(thread)[0]
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.bob)
+        await wait_content(fake, thread, first.id, "Content of step 1.")
+
+
+async def test_toggles_past_the_message_rate_do_nothing(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2, delay=0.05)
+    async with make_bot(discord_toggle_rate_message="2/1m") as bot:
+        _, thread = await bot.ask(place, "Toggle me")
+        first = fake.record.messages(thread)[0]
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.alice)
+        await wait_content(fake, thread, first.id, "Content of step 1.")
+        fake.remove_reaction(thread, first.id, "🔍", user_id=place.bob)
+        fake.remove_reaction(thread, first.id, "🔍", user_id=place.alice)
+        await wait_content(fake, thread, first.id, "Content of step 1.", present=False)
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.bob)  # a third toggle within the minute
+        await asyncio.sleep(0.5)
+    assert "Content of step 1." not in content(fake, thread, first.id)
+    edits = [e for e in fake.record.history(thread) if e.action == "edit" and e.message.id == first.id]
+    assert len(edits) == 2
+
+
+async def test_toggles_past_the_user_rate_do_nothing(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2, delay=0.05)
+    async with make_bot(discord_toggle_rate_user="1/1m") as bot:
+        _, thread = await bot.ask(place, "One toggle each")
+        first, second = fake.record.messages(thread)[:2]
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.bob)
+        await wait_content(fake, thread, first.id, "Content of step 1.")
+        fake.add_reaction(thread, second.id, "🔍", user_id=place.bob)  # bob's second toggle: refused
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.alice)  # alice has her own share
+        await asyncio.sleep(0.5)
+    assert "Content of step 2." not in content(fake, thread, second.id)
+    assert [e.message.id for e in fake.record.history(thread) if e.action == "edit"] == [first.id, first.id]
+
+
+@pytest.mark.parametrize("fake", [{"reply_delays": {"messages.create": 0.4}}], indirect=True)
+async def test_a_reaction_before_the_link_is_saved_is_not_lost(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    script_chain(fake_groq, 2)
+    async with make_bot() as bot:
+        bot.think(place, "Quick fingers")
+        await fake.wait_until(lambda: len(fake.record.threads) == 1, what="a thread")
+        thread = fake.record.threads[0].id
+        await fake.wait_for_messages(thread, 1)
+        first = fake.record.messages(thread)[0]
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.bob)  # Discord has not answered the post yet
+        await wait_content(fake, thread, first.id, "Content of step 1.")
+        await bot.header_settled(place.channel)
+
+
+async def test_one_expansion_adds_at_most_the_cap_and_attaches_the_rest(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    long = "\n\n".join(f"Paragraph {n} " + "word " * 80 for n in range(60)) + "\n\nThe very end."  # ~25 KB
+    fake_groq.reply(step("Long one", long, "final_answer")).reply("Done.")
+    async with make_bot(step_max_tokens=65536, discord_thread_messages=4) as bot:
+        _, thread = await bot.ask(place, "Say a lot")
+        before = fake.record.messages(thread)
+        first = before[0]
+        fake.add_reaction(thread, first.id, "🔍", user_id=place.alice)
+        await fake.wait_until(lambda: any(m.attachments for m in fake.record.messages(thread)), what="the file")
+        expanded = fake.record.messages(thread)
+        fake.remove_reaction(thread, first.id, "🔍", user_id=place.alice)
+        await fake.wait_until(lambda: len(fake.record.messages(thread)) == len(before), what="continuations gone")
+    added = [m for m in expanded if m.id not in {b.id for b in before}]
+    assert len(added) == 4
+    assert added[-1].attachments == ("step-1.md",)
+    assert "The rest of step 1 did not fit here" in added[-1].content
+    assert "The very end." in added[-1].file("step-1.md").decode()

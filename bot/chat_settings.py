@@ -1,0 +1,47 @@
+"""Settings both chat adapters share: how much one chain may post, and how often steps may be toggled.
+
+``DiscordSettings`` and ``SlackSettings`` inherit these fields under their own prefix
+(``THINKBOT_DISCORD_THREAD_MESSAGES``, ``THINKBOT_SLACK_TOGGLE_RATE_USER``, ...).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
+
+from adapters.chat.caps import MIN_MESSAGES
+from core.errors import ConfigError
+from core.state.rates import Rate
+
+__all__ = ["ChatSettings"]
+
+
+class ChatSettings(BaseSettings):
+    thread_messages: int = Field(
+        default=12,
+        ge=MIN_MESSAGES,
+        le=100,
+        description=(
+            "Most messages one chain posts in its thread: steps, answer parts and notes. Steps use all but the "
+            "last two; later steps are folded. What does not fit comes as a file (Discord) or is packed into the "
+            "messages left, with a note saying how much was cut (Slack). Also the most continuation messages one "
+            "expansion adds."
+        ),
+    )
+    toggle_rate_message: str = Field(
+        default="6/1m",
+        description="Expand/collapse toggles one message takes, from anyone (N/s, N/1m, N/1h); more do nothing.",
+    )
+    toggle_rate_user: str = Field(
+        default="20/1m",
+        description="Expand/collapse toggles one user may make, on any message (N/s, N/1m, N/1h); more do nothing.",
+    )
+
+    @field_validator("toggle_rate_message", "toggle_rate_user")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            Rate.parse(value)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+        return value
