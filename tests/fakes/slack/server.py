@@ -29,7 +29,8 @@ class FakeSlack:
     """Serve on ``127.0.0.1:0`` inside the running event loop (``async with FakeSlack() as slack``).
 
     ``post_interval``/``post_burst`` set the per-channel ``chat.postMessage`` limit (Slack: about 1 s, small bursts);
-    ``latency`` delays every Web API answer. Point clients at ``api_url``; read what users see in ``record``.
+    ``latency`` delays every Web API answer; ``reply_delays`` holds back the answer of a method (``chat.postMessage``)
+    after its change is made and visible. Point clients at ``api_url``; read what users see in ``record``.
     """
 
     def __init__(
@@ -39,6 +40,7 @@ class FakeSlack:
         post_interval: float = 1.0,
         post_burst: int = 3,
         latency: float = 0.0,
+        reply_delays: dict[str, float] | None = None,
     ) -> None:
         self.workspace = workspace or Workspace()
         self.record = SlackRecord()
@@ -46,7 +48,7 @@ class FakeSlack:
         self.response_urls = ResponseUrls(workspace=self.workspace, record=self.record, clock=self.clock)
         self.events = EventFactory(workspace=self.workspace, ids=IdMaker(), response_url=self.response_urls.url_for)
         self.users = UserActions(workspace=self.workspace, record=self.record, clock=self.clock, events=self.events)
-        self.web = WebApi(workspace=self.workspace, record=self.record, latency=latency)
+        self.web = WebApi(workspace=self.workspace, record=self.record, latency=latency, reply_delays=reply_delays)
         self.socket = SocketModeServer(workspace=self.workspace, response_urls=self.response_urls)
         limiter = ChannelRateLimiter(interval=post_interval, burst=post_burst)
         ChatMethods(workspace=self.workspace, record=self.record, clock=self.clock, limiter=limiter).register(self.web)

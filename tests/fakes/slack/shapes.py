@@ -50,6 +50,11 @@ def user_json(user: User, workspace: Workspace) -> dict[str, Any]:
         "deleted": False,
         "is_bot": user.is_bot,
         "is_app_user": False,
+        "is_admin": user.is_admin or user.is_owner or user.is_primary_owner,
+        "is_owner": user.is_owner or user.is_primary_owner,
+        "is_primary_owner": user.is_primary_owner,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
         "tz": user.tz,
         "profile": {"display_name": user.name, "real_name": user.name.title(), "team": workspace.team_id},
     }

@@ -32,10 +32,18 @@ class _Route:
 class WebApi:
     """Routes Slack methods to handlers; a handler returns the response fields after ``ok`` or raises ApiError."""
 
-    def __init__(self, *, workspace: Workspace, record: SlackRecord, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        workspace: Workspace,
+        record: SlackRecord,
+        latency: float = 0.0,
+        reply_delays: dict[str, float] | None = None,
+    ) -> None:
         self._workspace = workspace
         self._record = record
         self._latency = latency
+        self.reply_delays = dict(reply_delays or {})
         self._routes: dict[str, _Route] = {}
         self._failures: list[Failure] = []
 
@@ -65,6 +73,8 @@ class WebApi:
         except ApiError as exc:
             return self._refuse(method, params, exc)
         self._record.append(ApiCall(method=method, params=params, ok=True))
+        if self.reply_delays.get(method):  # done and recorded; the answer is slow to come back
+            await asyncio.sleep(self.reply_delays[method])
         log.debug("slack fake %s ok", method)
         return web.json_response({"ok": True, **body})
 

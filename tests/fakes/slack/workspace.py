@@ -9,10 +9,16 @@ __all__ = ["User", "Workspace"]
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """``is_admin``/``is_owner``/``is_primary_owner``: the workspace roles ``users.info`` reports (an owner is an
+    admin too, as on Slack)."""
+
     id: str
     name: str
     is_bot: bool = False
     tz: str = "Europe/Berlin"
+    is_admin: bool = False
+    is_owner: bool = False
+    is_primary_owner: bool = False
 
 
 def _default_users() -> tuple[User, ...]:
