@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.text import safe_text
+
 __all__ = ["ThinkRequest", "Turn"]
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """An earlier question and its answer, given as context for a follow-up."""
+    """An earlier question and its answer, given as context for a follow-up; both made safe as they come in.
+
+    Adapters read turns back from chain records or platform history, so they are untrusted text like a question:
+    :func:`core.text.safe_text` runs on both here, before they reach the cache key, the records or the LLM.
+    """
 
     question: str
     answer: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "question", safe_text(self.question))
+        object.__setattr__(self, "answer", safe_text(self.answer))
 
 
 @dataclass(frozen=True, slots=True)

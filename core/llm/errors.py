@@ -28,6 +28,7 @@ from core.errors import (
     ModelNotFoundError,
     RequestTooLargeError,
 )
+from core.text import one_line, safe_text
 
 __all__ = ["ErrorContext", "retry_after_seconds", "to_llm_error"]
 
@@ -79,7 +80,7 @@ def _error_fields(body: object) -> dict[str, Any]:
 
 
 def _server_says(fields: dict[str, Any]) -> str:
-    text = _KEYLIKE.sub("[redacted]", str(fields.get("message") or "no details given")).strip()
+    text = one_line(_KEYLIKE.sub("[redacted]", str(fields.get("message") or "no details given")))
     return (text if len(text) <= 200 else text[:197] + "...").rstrip(".")
 
 
@@ -139,7 +140,7 @@ def _status_error(status: int, exc: Exception, *, model: str, context: ErrorCont
     if code == "json_validate_failed":
         generated = fields.get("failed_generation")
         message = f"{ctx.subject} could not get valid JSON out of `{model}` (json_validate_failed)."
-        return JSONValidateError(message, failed_generation=generated if isinstance(generated, str) else "")
+        return JSONValidateError(message, failed_generation=safe_text(generated) if isinstance(generated, str) else "")
     if status == 408:
         return LLMTimeoutError(f"{ctx.subject} timed the request out (408){tries}.")
     if status in (400, 422) or (400 <= status < 500 and status != 409):

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from core.llm.types import Completion, CompletionRequest, Usage
+from core.text import safe_text
 
 __all__ = ["chat_messages", "completion_from", "strip_think", "usage_from"]
 
@@ -39,16 +40,22 @@ def usage_from(usage: Any) -> Usage:
 
 
 def completion_from(response: Any, *, latency: float) -> Completion | None:
-    """The first choice of a chat completion from either SDK, or None when there is no choice to read."""
+    """The first choice of a chat completion from either SDK, or None when there is no choice to read.
+
+    The text is where model output enters the core, so it is made safe here (:func:`core.text.safe_text`): a lone
+    surrogate or a NUL, both legal JSON escapes, never reaches a writer. A content that is not a string reads as "".
+    """
     choices = getattr(response, "choices", None) or []
-    if not choices:
+    if not isinstance(choices, list) or not choices:
         return None
     choice = choices[0]
+    content = getattr(getattr(choice, "message", None), "content", None)
+    finish = getattr(choice, "finish_reason", None)
     return Completion(
-        text=getattr(choice.message, "content", None) or "",
+        text=safe_text(content) if isinstance(content, str) else "",
         usage=usage_from(getattr(response, "usage", None)),
         latency=latency,
-        finish_reason=getattr(choice, "finish_reason", None),
+        finish_reason=finish if isinstance(finish, str) else None,
     )
 
 

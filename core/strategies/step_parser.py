@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from core.errors import StepParseError
+from core.text import one_line, safe_text
 
 __all__ = ["ParsedStep", "parse_step"]
 
@@ -67,11 +68,11 @@ def _first_object(text: str) -> dict[str, Any] | None:
 
 
 def _from_object(data: dict[str, Any]) -> ParsedStep:
-    content = _as_text(data.get("content"))
+    content = safe_text(_as_text(data.get("content")))
     if not content:
         raise StepParseError('the step had no "content"')
-    title = _as_text(data.get("title")) or _title_from(content)
-    return ParsedStep(title=" ".join(title.split()), content=content, next_action=_next_action(data))
+    title = one_line(_as_text(data.get("title"))) or _title_from(content)
+    return ParsedStep(title=title, content=content, next_action=_next_action(data))
 
 
 def _as_text(value: Any) -> str:
@@ -87,7 +88,7 @@ def _as_text(value: Any) -> str:
 
 
 def _title_from(content: str) -> str:
-    words = content.split()
+    words = one_line(content).split(" ", _TITLE_WORDS)
     title = " ".join(words[:_TITLE_WORDS])
     return title + ("…" if len(words) > _TITLE_WORDS else "")
 

@@ -152,3 +152,23 @@ def test_ask_goes_through_the_shared_cache_and_limits(run, fake_groq, redis_url)
     assert third.returncode == 1
     assert "try again in 30 min" in third.stderr
     assert len(fake_groq.chat_requests) == 4
+
+
+HOSTILE_STEP = r'{"title": "Spell\ud800 it\u0000", "content": "s\udfff-t\u0000-r", "next_action": "%s"}'
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_ask_survives_surrogates_and_nul_from_the_model(run, fake_groq, as_json):
+    fake_groq.reply(HOSTILE_STEP % "continue").reply(HOSTILE_STEP % "final_answer").reply("Three\ud800 Rs\x00.")
+    result = run("ask", *(["--json"] if as_json else ["--steps", "full"]), "How many Rs?")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    if as_json:
+        events = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [e["type"] for e in events] == ["chain_started", "step", "step", "final_answer"]
+        assert events[1]["title"] == "Spell\ufffd it"
+        assert events[1]["content"] == "s\ufffd-t-r"
+        assert events[-1]["text"] == "Three\ufffd Rs."
+    else:
+        assert "Spell\ufffd it" in result.stdout
+        assert "Three\ufffd Rs." in result.stdout

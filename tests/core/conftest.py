@@ -14,6 +14,12 @@ from tests.service_kit import running_service
 ServiceFactory = Callable[..., Awaitable[ThinkService]]
 
 
+@pytest.fixture(params=["redis", "embedded"])
+def backend(request: pytest.FixtureRequest, redis_url: str) -> str | None:
+    """Each test twice: against a real redis-server (its URL) and the embedded store (None)."""
+    return redis_url if request.param == "redis" else None
+
+
 @pytest.fixture
 async def make_service(fake_groq: FakeGroq) -> AsyncIterator[ServiceFactory]:
     """``await make_service(step_cap=4, deadline=0.5, ...)``: ChainConfig-style names, embedded store."""

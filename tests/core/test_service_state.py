@@ -18,11 +18,6 @@ def chain_responder(steps: int = 2, delay: float = 0.0):
     return responder(steps, delay)
 
 
-@pytest.fixture(params=["redis", "embedded"])
-def backend(request: pytest.FixtureRequest, redis_url: str) -> str | None:
-    return redis_url if request.param == "redis" else None
-
-
 async def test_second_ask_is_replayed_from_the_cache(fake_groq: FakeGroq, backend):
     fake_groq.respond_with(chain_responder(steps=3))
     async with running_service(groq=fake_groq, redis_url=backend) as services:

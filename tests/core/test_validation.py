@@ -27,3 +27,16 @@ def test_control_characters_stripped_newlines_and_tabs_kept():
 
 def test_limit_applies_after_stripping():
     assert clean_question("a" + "\x00" * 50, max_chars=1) == "a"
+
+
+def test_bidi_controls_are_removed_and_emoji_sequences_kept():
+    question = "Is invoice\u202egpj.exe safe? \u2066\u05e9\u05dc\u05d5\u05dd\u2069 👨\u200d👩\u200d👧"
+    assert (
+        clean_question(question, max_chars=100) == "Is invoicegpj.exe safe? \u05e9\u05dc\u05d5\u05dd 👨\u200d👩\u200d👧"
+    )
+
+
+def test_lone_surrogates_become_replacement_characters():
+    cleaned = clean_question("why\ud800 \udfff?", max_chars=100)
+    assert cleaned == "why\ufffd \ufffd?"
+    cleaned.encode("utf-8")

@@ -89,3 +89,9 @@ def test_any_json_object_parses_or_raises_step_parse_error(obj):
     except StepParseError:
         return
     assert step.content
+
+
+def test_json_escapes_for_surrogates_and_controls_are_made_safe():
+    step = parse_step(r'{"title": "T\ud800 \u202ex\u200b\ny", "content": "a\u0000b\udfff\r\nc", "next_action": "x"}')
+    assert step == ParsedStep(title="T\ufffd x y", content="ab\ufffd\nc", next_action="continue")
+    step.content.encode("utf-8")
