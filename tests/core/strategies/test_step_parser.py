@@ -95,3 +95,13 @@ def test_json_escapes_for_surrogates_and_controls_are_made_safe():
     step = parse_step(r'{"title": "T\ud800 \u202ex\u200b\ny", "content": "a\u0000b\udfff\r\nc", "next_action": "x"}')
     assert step == ParsedStep(title="T\ufffd x y", content="ab\ufffd\nc", next_action="continue")
     step.content.encode("utf-8")
+
+
+def test_the_first_fence_holding_an_object_wins():
+    text = 'Prose ```python\nx = 1``` then ```JSON  {"content": "C", "title": "T"}``` and ```{"content": "D"}``` ```'
+    assert parse_step(text) == ParsedStep(title="T", content="C", next_action="continue")
+
+
+def test_deeply_nested_lists_of_content_are_flattened():
+    step = parse_step('{"content": ' + "[" * 500 + '"a", ["b", ""]' + "]" * 500 + "}")
+    assert step.content == "a\nb"
