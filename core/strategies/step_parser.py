@@ -2,7 +2,7 @@
 
 Repaired here: code fences, prose around the object, trailing commas, key case, a title or next_action that is
 missing or of the wrong type, content given as a list or object. Not repairable (raises :class:`StepParseError`):
-no JSON object at all, or no content. Whatever the input, nothing but
+no JSON object at all, or no content (nothing visible once made safe). Whatever the input, nothing but
 ``StepParseError`` escapes.
 
 The reply is untrusted: every function here runs in linear time in its length (fences are found with
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from core.errors import StepParseError
-from core.text import one_line, safe_text
+from core.text import is_blank, one_line, safe_text
 
 __all__ = ["ParsedStep", "parse_step"]
 
@@ -92,7 +92,7 @@ def _first_object(text: str) -> dict[str, Any] | None:
 
 def _from_object(data: dict[str, Any]) -> ParsedStep:
     content = safe_text(_as_text(data.get("content")))
-    if not content:
+    if is_blank(content):
         raise StepParseError('the step had no "content"')
     title = one_line(_as_text(data.get("title"))) or _title_from(content)
     return ParsedStep(title=title, content=content, next_action=_next_action(data))

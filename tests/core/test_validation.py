@@ -29,6 +29,14 @@ def test_limit_applies_after_stripping():
     assert clean_question("a" + "\x00" * 50, max_chars=1) == "a"
 
 
+@pytest.mark.parametrize(
+    "text", ["\u200b", "\u200b\u200c\u200d\u2060\ufeff", " \u202e \u2066\u2069 ", "\u3164\n\u00ad", "\U000e0041\ufe0f"]
+)
+def test_a_question_of_invisible_characters_is_refused_as_empty(text):
+    with pytest.raises(InputError, match="empty"):
+        clean_question(text, max_chars=100)
+
+
 def test_bidi_controls_are_removed_and_emoji_sequences_kept():
     question = "Is invoice\u202egpj.exe safe? \u2066\u05e9\u05dc\u05d5\u05dd\u2069 👨\u200d👩\u200d👧"
     assert (

@@ -97,6 +97,15 @@ def test_json_escapes_for_surrogates_and_controls_are_made_safe():
     step.content.encode("utf-8")
 
 
+def test_content_of_invisible_characters_is_no_content():
+    with pytest.raises(StepParseError, match='no "content"'):
+        parse_step('{"title": "T", "content": "\\u200b\\u2060 \\ufeff"}')
+
+
+def test_an_invisible_title_is_made_from_content():
+    assert parse_step('{"title": "\\u200b\\u202e", "content": "Count the Rs"}').title == "Count the Rs"
+
+
 def test_the_first_fence_holding_an_object_wins():
     text = 'Prose ```python\nx = 1``` then ```JSON  {"content": "C", "title": "T"}``` and ```{"content": "D"}``` ```'
     assert parse_step(text) == ParsedStep(title="T", content="C", next_action="continue")

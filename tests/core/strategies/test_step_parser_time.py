@@ -52,7 +52,7 @@ def _check(text: str) -> None:
     assert took < 0.5, f"{len(text):,} characters took {took:.2f} s"
     if step is not None:
         assert isinstance(step, ParsedStep)
-        assert step.content
+        assert one_line(step.content)
         assert step.title
         assert one_line(step.title) == step.title
         assert safe_text(step.content) == step.content
