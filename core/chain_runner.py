@@ -7,18 +7,24 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator
 
-from core.errors import DeadlineExceededError, ThinkbotError
-from core.events import ChainFailed, ChainStarted, Event, Step
+from core.errors import DeadlineExceededError, EmptyAnswerError, ThinkbotError
+from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
 from core.relay import Relay
 from core.strategies.base import ChainContext, Strategy
+from core.text import is_blank
 
 __all__ = ["run_chain"]
 
 log = logging.getLogger(__name__)
 
+_EMPTY = "The model gave an empty final answer. Please ask again."
+
 
 async def run_chain(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event, None]:
     """The chain's events; every error ends it with a ``ChainFailed`` keeping the steps done so far.
+
+    A final answer that shows nothing is such an error (``empty_answer``), whichever strategy gave it, so it is
+    never cached nor shown as an answer.
 
     The strategy runs in its own task (a :class:`Relay`), so the deadline measures the chain and not how fast the
     caller consumes events. Closing this generator or cancelling its consumer cancels the chain and its
@@ -43,6 +49,8 @@ async def _events(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event
                 async for event in events:
                     if isinstance(event, Step):
                         steps.append(event)
+                    elif isinstance(event, FinalAnswer) and is_blank(event.text):
+                        raise EmptyAnswerError(_EMPTY)
                     yield event
         except TimeoutError:
             message = f"The chain ran past its {ctx.config.deadline:g} s time limit and was stopped."

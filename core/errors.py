@@ -10,6 +10,7 @@ No error text ever contains an API key or token.
     ├── StepParseError              one model reply could not be read as a step (the chain repairs or re-asks)
     ├── ChainError                  the chain as a whole could not finish
     │   ├── MalformedOutputError    the model kept answering in an unreadable shape past the repair limit
+    │   ├── EmptyAnswerError        the final answer showed nothing (empty, or only invisible characters)
     │   └── DeadlineExceededError   the chain ran past its total deadline
     └── LLMError                    the LLM provider refused or failed a request
         ├── LLMAuthError            401: the API key is wrong or revoked
@@ -29,6 +30,7 @@ __all__ = [
     "ChainError",
     "ConfigError",
     "DeadlineExceededError",
+    "EmptyAnswerError",
     "InputError",
     "JSONValidateError",
     "LLMAuthError",
@@ -78,6 +80,10 @@ class ChainError(ThinkbotError):
 
 class MalformedOutputError(ChainError):
     kind = "malformed_output"
+
+
+class EmptyAnswerError(ChainError):
+    kind = "empty_answer"
 
 
 class DeadlineExceededError(ChainError):

@@ -172,3 +172,18 @@ def test_ask_survives_surrogates_and_nul_from_the_model(run, fake_groq, as_json)
     else:
         assert "Spell\ufffd it" in result.stdout
         assert "Three\ufffd Rs." in result.stdout
+
+
+@pytest.mark.parametrize("empty", ["", "\u200b \u200b"])
+def test_an_empty_answer_exits_1_and_is_not_cached(run, fake_groq, redis_url, empty):
+    env = {"REDIS_URL": redis_url, "THINKBOT_REDIS_KEY_PREFIX": f"cliempty{os.getpid()}{len(empty)}"}
+    fake_groq.reply(step("only", next_action="final_answer")).reply(empty)
+    fake_groq.reply(step("only", next_action="final_answer")).reply("Now an answer.")
+    first = run("ask", "--json", "Empty?", **env)
+    second = run("ask", "--json", "Empty?", **env)
+    assert first.returncode == 1
+    failed = json.loads(first.stdout.splitlines()[-1])
+    assert (failed["type"], failed["kind"]) == ("chain_failed", "empty_answer")
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout.splitlines()[-1])["cached"] is False
+    assert len(fake_groq.chat_requests) == 4
