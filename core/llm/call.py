@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Awaitable
@@ -24,6 +25,10 @@ async def call_completion(call: Awaitable[Any], *, model: str, context: ErrorCon
         response = await call
     except context.sdk.APIError as exc:
         raise to_llm_error(exc, model=model, context=context) from exc
+    except (json.JSONDecodeError, UnicodeDecodeError):  # the SDK read a body that says it is JSON but is not
+        raise _not_json(model, context) from None
+    if isinstance(response, str):  # the SDK's answer to a body of another content type
+        raise _not_json(model, context)
     latency = time.perf_counter() - start
     completion = completion_from(response, latency=latency)
     if completion is None:
@@ -39,3 +44,12 @@ async def call_completion(call: Awaitable[Any], *, model: str, context: ErrorCon
         completion.finish_reason,
     )
     return completion
+
+
+def _not_json(model: str, context: ErrorContext) -> LLMServerError:
+    """A reply that is not JSON at all, such as the HTML page of a proxy or gateway in front of the API."""
+    log.warning("%s answered a call for %s with a body that is not JSON", context.subject, model)
+    return LLMServerError(
+        f"{context.subject} sent a reply that is not JSON (a proxy's error page?); "
+        f"try again shortly, and check {context.base_url_setting} if it goes on."
+    )

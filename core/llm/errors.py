@@ -84,28 +84,51 @@ def _server_says(fields: dict[str, Any]) -> str:
     return (text if len(text) <= 200 else text[:197] + "...").rstrip(".")
 
 
-def _refused(exc: BaseException) -> bool:
-    """Whether an OS-level connection failure that is not a timeout lies behind ``exc``.
+def _causes(exc: BaseException) -> list[BaseException]:
+    """What lies behind ``exc``, nearest first: each exception's cause, or its context where it has no cause.
 
-    httpx-aiohttp 0.2 maps aiohttp's ``ClientConnectorError`` (connection refused, DNS failure) to
-    ``httpx.ConnectTimeout``, so the SDK reports a refused connection as a timeout; its cause chain still tells.
+    Contexts count because httpcore raises its timeout while handling the ``TimeoutError``. They only hold the
+    last attempt's story: the SDKs retry with ``continue`` after leaving their ``except`` blocks.
     """
-    seen: BaseException | None = exc.__cause__
-    while seen is not None:
-        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
-            return True
-        seen = seen.__cause__
-    return False
+    seen: list[BaseException] = []
+    current = exc.__cause__ or exc.__context__
+    while current is not None and all(current is not s for s in seen) and len(seen) < 20:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether the SDK's timeout error stands for a real timeout.
+
+    httpx-aiohttp 0.2 maps every aiohttp ``ClientConnectionError`` to ``httpx.ConnectTimeout``: a refused
+    connection, a DNS failure and a server that closed the connection without answering all reach us as the
+    SDK's ``APITimeoutError``. A real timeout has a ``TimeoutError`` behind it (aiohttp's socket timeouts, and
+    httpcore's under the openai SDK, derive from it); those others do not. With no cause given, the SDK's word
+    is taken.
+    """
+    causes = _causes(exc)
+    return not causes or any(isinstance(cause, TimeoutError) for cause in causes)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether an OS-level connection failure (refused, unknown host, reset) lies behind ``exc``."""
+    return any(isinstance(c, OSError) and not isinstance(c, TimeoutError) for c in _causes(exc))
 
 
 def to_llm_error(exc: Exception, *, model: str, context: ErrorContext) -> LLMError:
     """The :class:`LLMError` for one SDK exception raised by a chat-completion call for ``model``."""
     ctx, tries = context, _retries(exc)
-    if isinstance(exc, ctx.sdk.APITimeoutError) and not _refused(exc):
+    if isinstance(exc, ctx.sdk.APITimeoutError) and _timed_out(exc):
         return LLMTimeoutError(f"{ctx.subject} did not answer within {ctx.timeout:g} s{tries}.")
-    if isinstance(exc, ctx.sdk.APIConnectionError):
+    if isinstance(exc, ctx.sdk.APIConnectionError) and _unreachable(exc):
         return LLMConnectionError(
             f"Could not reach {ctx.provider}{tries}; check the network and {ctx.base_url_setting}."
+        )
+    if isinstance(exc, ctx.sdk.APIConnectionError):
+        return LLMConnectionError(
+            f"{ctx.subject} closed the connection without answering{tries}; "
+            f"check the network and {ctx.base_url_setting}."
         )
     status = getattr(exc, "status_code", None)
     if isinstance(exc, ctx.sdk.APIStatusError) and isinstance(status, int):

@@ -15,8 +15,10 @@ Scripting: each chat request takes the next outcome from a FIFO queue; the helpe
     fake.error(429, retry_after=0.2)          # Groq-shaped body per status; body=/headers= override it
     fake.error(500).reply("recovered")
     fake.hang()                               # never answers, until the client gives up (or the fake stops)
+    fake.drop()                               # reads the request, closes the connection without answering
+    fake.proxy_page()                         # 200 with an HTML page (content_type= for another type)
     fake.respond_with(lambda body: "text")    # used when the queue is empty; may return a Reply/ErrorReply/Hang
-    fake.error(200, {...})                    # any status with any body (a str is sent as text/plain)
+    fake.error(200, {...})                    # any status with any body (a str is text/plain unless headers say)
     fake.push(Reply("x")); fake.pending; fake.reset()
 
 With nothing queued and no responder, a request gets a 500 marked ``x-should-retry: false`` (so the SDK fails at
@@ -60,6 +62,8 @@ from tests.fakes.groq_wire import (
     DECOMMISSIONED,
     FAKE_API_KEY,
     MODELS,
+    PROXY_PAGE,
+    Drop,
     ErrorReply,
     Hang,
     Outcome,
@@ -76,6 +80,8 @@ __all__ = [
     "DECOMMISSIONED",
     "FAKE_API_KEY",
     "MODELS",
+    "PROXY_PAGE",
+    "Drop",
     "ErrorReply",
     "FakeGroq",
     "Hang",
@@ -166,6 +172,13 @@ class FakeGroq:
 
     def hang(self) -> FakeGroq:
         return self.push(Hang())
+
+    def drop(self, *, delay: float = 0.0) -> FakeGroq:
+        return self.push(Drop(delay))
+
+    def proxy_page(self, status: int = 200, *, content_type: str = "text/html; charset=utf-8") -> FakeGroq:
+        """What a proxy in front of the API may send instead of a completion: an HTML page, even with 200."""
+        return self.error(status, PROXY_PAGE, headers={"content-type": content_type})
 
     def push(self, outcome: Outcome) -> FakeGroq:
         with self._lock:
@@ -312,7 +325,13 @@ class FakeGroq:
         mode = reasoning_mode(body)
         if isinstance(mode, dict):
             return web.json_response(mode, status=400)
-        return await self._answer(body, self._next_outcome(body), mode)
+        outcome = self._next_outcome(body)
+        if isinstance(outcome, Drop):
+            await self._pause(outcome.delay)
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)  # never sent: the connection is gone
+        return await self._answer(body, outcome, mode)
 
     def _next_outcome(self, body: dict[str, Any]) -> Outcome:
         with self._lock:
@@ -327,12 +346,17 @@ class FakeGroq:
         outcome = responder(body)
         return Reply(outcome) if isinstance(outcome, str) else outcome
 
-    async def _answer(self, body: dict[str, Any], outcome: Outcome, mode: str) -> web.StreamResponse:
+    async def _pause(self, delay: float | None) -> None:
+        """Wait ``delay`` seconds (None: until the fake stops), or less if the fake stops first."""
         assert self._stopping is not None
-        delay = None if isinstance(outcome, Hang) else outcome.delay
         if delay is None or delay > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+
+    async def _answer(self, body: dict[str, Any], outcome: Outcome, mode: str) -> web.StreamResponse:
+        assert self._stopping is not None
+        assert not isinstance(outcome, Drop)
+        await self._pause(None if isinstance(outcome, Hang) else outcome.delay)
         if isinstance(outcome, Hang) or self._stopping.is_set():
             return web.Response(status=503, text="fake Groq is stopping")
         if isinstance(outcome, ErrorReply):

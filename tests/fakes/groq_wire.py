@@ -17,6 +17,8 @@ __all__ = [
     "DECOMMISSIONED",
     "FAKE_API_KEY",
     "MODELS",
+    "PROXY_PAGE",
+    "Drop",
     "ErrorReply",
     "Hang",
     "Outcome",
@@ -54,7 +56,9 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class ErrorReply:
-    """An HTTP error. ``body`` None means Groq's usual body for ``status``; a str is sent as plain text."""
+    """An HTTP reply other than a completion. ``body`` None means Groq's usual body for ``status``; a str is sent
+    as plain text, or as the ``content-type`` in ``headers`` (a proxy's HTML page, a JSON type on a broken body).
+    """
 
     status: int
     body: Mapping[str, Any] | str | None = None
@@ -67,8 +71,21 @@ class Hang:
     """Never answer: the request stays open until the client times out or the fake stops."""
 
 
-Outcome = Reply | ErrorReply | Hang
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Read the request, then close the connection without answering (a proxy or server that gave up)."""
+
+    delay: float = 0.0
+
+
+Outcome = Reply | ErrorReply | Hang | Drop
 Responder = Callable[[dict[str, Any]], "Outcome | str"]
+
+
+PROXY_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+    "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n"
+)
 
 
 def error_body(message: str, *, kind: str = "invalid_request_error", code: str | None = None) -> dict[str, Any]:
