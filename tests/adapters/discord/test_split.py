@@ -72,7 +72,30 @@ def test_tilde_fences_are_closed_with_tildes() -> None:
     text = "~~~~\n" + "\n".join("y" * 50 for _ in range(80)) + "\n~~~~"
     chunks = split_text(text, limit=1000)
     assert chunks[0].endswith("\n~~~~")
-    assert chunks[1].startswith("~~~~\n")
+    assert chunks[1].startswith("~~~\n")  # reopened with the shortest fence no line inside can close
+
+
+def test_a_long_opening_fence_never_pushes_a_message_over_2000() -> None:
+    # Issue 9, finding 3: re-closing with the opener's full length gave 2,058-character parts (Discord: 50035).
+    chunks = split_text("Intro\n" + "~" * 100 + "\n" + "lorem ipsum " * 400)
+    assert max(len(c) for c in chunks) <= 2000
+    assert chunks[0].endswith("\n" + "~" * 100)
+    assert "".join(c.replace("~", "") for c in chunks).split() == ("Intro " + "lorem ipsum " * 400).split()
+
+
+def test_a_run_of_backticks_longer_than_a_message_is_cut_not_doubled() -> None:
+    # Issue 9, finding 3: 2,001 backticks gave a 3,873-character message.
+    chunks = split_text("`" * 2001)
+    assert all(len(c) <= 2000 for c in chunks)
+    assert "".join(chunks) == "`" * 2001
+
+
+def test_masked_links_are_never_left_open_at_a_cut() -> None:
+    text = "[" + "label " * 400 + "](https://x.example)"
+    chunks = split_text(text)
+    assert len(chunks) == 2
+    assert chunks[0].startswith("\\[")  # its ] is in the next message: a backslash keeps the [ inert
+    assert chunks[1].endswith("] (https://x.example)")
 
 
 def test_limit_must_leave_room_for_fences() -> None:
