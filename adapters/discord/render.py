@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from adapters.chat.links import safe_markdown
 from core.events import ChainFailed, FinalAnswer, Step
 
 __all__ = [
@@ -29,13 +30,15 @@ _SHORT_ANSWER = 300
 
 
 def defang(text: str) -> str:
-    """Untrusted text that could not ping even if ``allowed_mentions`` were wrong (the real guard is on the client).
+    """Untrusted text that can neither ping nor disguise a link.
 
     A zero-width space after ``@`` in ``@everyone``/``@here`` and after ``<@`` in user and role mentions keeps
-    them readable and inert.
+    them readable and inert (the real guard is ``allowed_mentions`` on the client). A masked link whose text
+    shows another address than its target becomes plain text, ``label (url)``, and no ``[`` or ``](`` is left
+    open for a neighbouring message to complete (see :func:`adapters.chat.links.safe_markdown`).
     """
     text = _MASS_PING.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
-    return _MENTION.sub(lambda m: f"<@{ZWSP}{m.group(1)}>", text)
+    return safe_markdown(_MENTION.sub(lambda m: f"<@{ZWSP}{m.group(1)}>", text))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -52,7 +55,13 @@ def thread_name(question: str) -> str:
 
 
 def _question_block(question: str, asker_id: int) -> str:
-    return f"🤔 **{defang(_clip(_one_line(question), _QUESTION_SHOWN))}**\n-# asked by <@{asker_id}>"
+    return f"🤔 **{_shown(question, _QUESTION_SHOWN)}**\n-# asked by <@{asker_id}>"
+
+
+def _shown(text: str, limit: int) -> str:
+    """Untrusted text for the header, a message of its own: one line, defanged, then clipped (defanging may
+    lengthen it, and the header must stay within Discord's 2,000 characters)."""
+    return _clip(defang(_one_line(text)), limit)
 
 
 def header_text(question: str, *, asker_id: int) -> str:
@@ -64,16 +73,16 @@ def queued_text(position: int) -> str:
 
 
 def header_done(question: str, *, asker_id: int, answer: FinalAnswer, expand_emoji: str, expandable: bool) -> str:
-    short = _clip(_one_line(answer.text), _SHORT_ANSWER)
+    short = _shown(answer.text, _SHORT_ANSWER)
     steps = "1 step" if answer.steps == 1 else f"{answer.steps} steps"
     footer = f"{steps} in {answer.total_time:.1f} s" + (" · cached" if answer.cached else "")
     if expandable:
         footer += f" · react {expand_emoji} here to expand every step, or on one step to expand it"
-    return f"{_question_block(question, asker_id)}\n\n**Answer:** {defang(short)}\n-# {footer}"
+    return f"{_question_block(question, asker_id)}\n\n**Answer:** {short}\n-# {footer}"
 
 
 def header_failed(question: str, *, asker_id: int, failed: ChainFailed) -> str:
-    return f"{_question_block(question, asker_id)}\n\n⚠️ {defang(failed.message)}"
+    return f"{_question_block(question, asker_id)}\n\n⚠️ {_shown(failed.message, _SHORT_ANSWER)}"
 
 
 def step_text(step: Step, *, expanded: bool) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import discord
+from hypothesis import HealthCheck, given, settings
 
 from adapters.discord.invite import invite_url
 from adapters.discord.render import (
@@ -13,13 +14,18 @@ from adapters.discord.render import (
     defang,
     failure_text,
     header_done,
+    header_failed,
     header_text,
     refusal_text,
     step_text,
+    steps_text,
     thread_name,
 )
+from adapters.discord.split import split_text
 from core.events import ChainFailed, FinalAnswer, Step
 from core.llm.types import Usage
+from tests.adapters.chat.hostile import hostile
+from tests.fakes.discord.validation import check_message
 
 
 def step(index: int = 3, title: str = "Count the letters", content: str = "s-t-r-a-w...") -> Step:
@@ -91,3 +97,38 @@ def test_invite_url_has_exactly_the_scopes_and_permissions() -> None:
     }
     assert {name for name, value in granted if value} == expected
     assert int(query["permissions"][0]) == (1 << 10) | (1 << 11) | (1 << 38) | (1 << 35) | (1 << 6) | (1 << 16)
+
+
+def test_a_disguised_link_from_the_model_is_posted_as_plain_text() -> None:
+    # Issue 9, finding 4: this was posted as is, a link showing bank.example that leads to evil.example.
+    text = "Pay at [https://bank.example](http://evil.example/phish) or read [docs](https://x.example)."
+    answer = FinalAnswer(chain_id="c", text=text, total_time=1, usage=Usage(), steps=1)
+    expected = "Pay at https://bank.example (http://evil.example/phish) or read [docs](https://x.example)."
+    assert answer_text(answer) == "✅ **Answer**\n" + expected
+    assert step_text(step(content=text), expanded=True).endswith(expected)
+    assert expected in header_done("q", asker_id=1, answer=answer, expand_emoji="🔍", expandable=False)
+    assert step_text(step(title="[bank.example](http://evil.example)"), expanded=False).startswith(
+        "**3. bank.example (http://evil.example)**"
+    )
+
+
+def test_a_link_cannot_be_formed_across_two_steps_posted_together() -> None:
+    first = step_text(step(1, title="see [https://bank.example"), expanded=False)
+    second = step_text(step(2, title="x](http://evil.example)"), expanded=False)
+    assert "\\[" in first
+    assert "] (" in second
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hostile(20_000))
+def test_every_message_the_renderer_posts_fits_discord(text: str) -> None:
+    answer = FinalAnswer(chain_id="c", text=text, total_time=1, usage=Usage(), steps=2)
+    failed = ChainFailed(chain_id="c", kind="internal", message=text, steps=(step(1),))
+    steps = [step(1, content=text, title=text), step(2, content=text[::-1])]
+    texts = [answer_text(answer), steps_text(steps, expanded=True), steps_text(steps, expanded=False)]
+    texts += [failure_text(failed), step_text(steps[0], expanded=True)]
+    for message in (part for t in texts for part in split_text(t)):
+        check_message({"content": message})
+    check_message({"content": header_done(text, asker_id=1, answer=answer, expand_emoji="🔍", expandable=True)})
+    check_message({"content": header_text(text, asker_id=1)})
+    check_message({"content": header_failed(text, asker_id=1, failed=failed)})
