@@ -1,22 +1,25 @@
 """Chain events as Slack messages: text plus Block Kit blocks within Slack's limits. Pure: no I/O, no Slack imports.
 
 Every piece of model or user text goes through :mod:`adapters.slack.mrkdwn` (escaped, Markdown converted); only
-the ``<@user>`` of the asker, which we write ourselves, is a live mention.
+the ``<@user>`` of the asker, which we write ourselves, is a live mention. Limits, whatever the text: at most
+3,000 characters per section, 12,000 of block text per message (Slack refuses about 13,000 with
+``msg_blocks_too_long`` although each section may hold 3,000) and 50 blocks, counted in UTF-16 code units.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.slack import tags
 from adapters.slack.mrkdwn import escape, to_mrkdwn
-from adapters.slack.split import chunk, split_text
+from adapters.slack.split import measure, split_text
 from core.events import ChainFailed, FinalAnswer, Step
 
 __all__ = [
     "MAX_BLOCKS",
+    "MESSAGE_TEXT",
     "SECTION_TEXT",
     "Block",
     "Rendered",
@@ -30,10 +33,13 @@ __all__ = [
 
 MAX_BLOCKS = 50
 SECTION_TEXT = 3000
-TITLE_CHARS = 200
+MESSAGE_TEXT = 12_000
+TITLE_CHARS = 200  # escaped: 50 collapsed steps stay within MESSAGE_TEXT
+NOTE_CHARS = 2000
 FALLBACK_CHARS = 300
 
 Block = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,8 +62,17 @@ def context(text: str) -> Block:
 
 
 def step_line(step: Step) -> str:
-    title = " ".join(step.title.split())[:TITLE_CHARS] or "Untitled step"
-    return f"*Step {step.index}* · {escape(title)} · _{step.elapsed:.1f} s_"
+    title = clip_escaped(" ".join(step.title.split()), TITLE_CHARS) or "Untitled step"
+    return f"*Step {step.index}* · {title} · _{step.elapsed:.1f} s_"
+
+
+def clip_escaped(text: str, limit: int) -> str:
+    """``text`` escaped, cut to at most ``limit`` characters (with "…") without cutting an entity in two."""
+    escaped = escape(text)
+    if measure(escaped) <= limit:
+        return escaped
+    pieces = split_text(escaped, limit - 1)
+    return pieces[0] + "…" if pieces else ""
 
 
 def question_header(question: str, asker: str, *, expand: str) -> Rendered:
@@ -88,7 +103,7 @@ def expanded_steps(chain_id: str, steps: Sequence[Step], *, origin_ts: str) -> l
         body = to_mrkdwn(step.content) or "_(empty)_"
         pieces += [(step, part, text) for part, text in enumerate(split_text(body, SECTION_TEXT), start=1)]
     messages: list[Rendered] = []
-    for number, run in enumerate(chunk(pieces, MAX_BLOCKS)):
+    for number, run in enumerate(runs(pieces, lambda piece: measure(piece[2]))):
         blocks = tuple(
             section(
                 text,
@@ -115,14 +130,14 @@ def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
     blocks += [section(p, tags.answer_id(event.chain_id, i)) for i, p in enumerate(pieces, start=1)]
     blocks.append(context(footer))
     fallback = f"Answer: {escape(event.text[:FALLBACK_CHARS])}"
-    return [Rendered(text=fallback, blocks=tuple(run)) for run in chunk(blocks, MAX_BLOCKS)]
+    return [Rendered(text=fallback, blocks=tuple(run)) for run in runs(blocks, block_text)]
 
 
 def failure(event: ChainFailed, *, posted_steps: int) -> Rendered:
     """What a failed or stopped chain posts in its thread; the steps above stay."""
     kept = {0: "", 1: " The step above is kept."}.get(posted_steps, f" The {posted_steps} steps above are kept.")
     icon = ":octagonal_sign:" if event.kind == "cancelled" else ":warning:"
-    text = f"{icon} {escape(event.message)}{kept}"
+    text = f"{icon} {clip_escaped(event.message, NOTE_CHARS)}{kept}"
     return Rendered(text=text, blocks=(section(text),))
 
 
@@ -130,6 +145,26 @@ def refusal(event: ChainFailed) -> str:
     """The ephemeral note for a request refused before it started (rate limit, budget, bad input). The core's
     message already says when to try again."""
     return f":hourglass: {escape(event.message)}" if event.retry_after else f":warning: {escape(event.message)}"
+
+
+def block_text(block: Block) -> int:
+    """How much text a block holds, as Slack counts it towards ``msg_blocks_too_long``."""
+    texts = [block.get("text") or {}, *block.get("fields", ()), *block.get("elements", ())]
+    return sum(measure(t["text"]) for t in texts if isinstance(t, dict) and isinstance(t.get("text"), str))
+
+
+def runs(items: Sequence[T], size: Callable[[T], int]) -> list[list[T]]:
+    """``items`` in order, grouped into messages of at most MAX_BLOCKS items and MESSAGE_TEXT of text."""
+    groups: list[list[T]] = []
+    total = 0
+    for item in items:
+        weight = size(item)
+        if not groups or len(groups[-1]) >= MAX_BLOCKS or total + weight > MESSAGE_TEXT:
+            groups.append([])
+            total = 0
+        groups[-1].append(item)
+        total += weight
+    return groups
 
 
 def _steps_text(steps: Sequence[Step]) -> str:

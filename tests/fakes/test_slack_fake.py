@@ -168,6 +168,8 @@ def section(text: str) -> dict[str, Any]:
         ({"text": "x" * (MAX_TEXT + 1)}, "msg_too_long"),
         ({"blocks": [section("x" * SECTION_TEXT)]}, None),
         ({"blocks": [section("x" * (SECTION_TEXT + 1))]}, "invalid_blocks"),
+        ({"blocks": [section("x" * SECTION_TEXT)] * 4}, None),
+        ({"blocks": [section("x" * SECTION_TEXT)] * 4 + [section("x" * 1001)]}, "msg_blocks_too_long"),
         ({"blocks": [{"type": "divider"}] * MAX_BLOCKS}, None),
         ({"blocks": [{"type": "divider"}] * (MAX_BLOCKS + 1)}, "invalid_blocks"),
         ({"blocks": [{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}]}, "invalid_blocks"),

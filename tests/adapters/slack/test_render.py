@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack import render
@@ -12,7 +12,8 @@ from adapters.slack.split import split_text
 from adapters.slack.tags import Tag, parse_tag, tags_of
 from core.events import ChainFailed, FinalAnswer, Step
 from core.llm.types import Usage
-from tests.fakes.slack.validation import MAX_BLOCKS, SECTION_TEXT, check_message
+from tests.adapters.chat.hostile import hostile
+from tests.fakes.slack.validation import MAX_BLOCKS, SECTION_TEXT, MessageError, check_message
 
 
 def step(index: int, content: str = "c", title: str = "t") -> Step:
@@ -60,9 +61,10 @@ def test_answer_has_footer_and_splits_long_text() -> None:
     assert all(t == Tag(kind="a", chain_id="abc") for t in tags_of(message.blocks))
     huge = FinalAnswer(chain_id="abc", text="x " * 100_000, total_time=1, usage=Usage(), steps=1)
     parts = render.answer(huge, expand="mag")
-    assert len(parts) == 2
+    assert len(parts) == 17  # 200,000 characters at most 12,000 of block text per message
     for part in parts:
         valid(part)
+    assert sum(b["text"]["text"].count("x") for p in parts for b in p.blocks if b["type"] == "section") == 100_000
 
 
 def test_failure_and_refusal_texts() -> None:
@@ -109,3 +111,55 @@ def test_parse_tag_ignores_foreign_ids() -> None:
     assert parse_tag("other") is None
     assert parse_tag(None) is None
     assert parse_tag("tb:c:1.2:abc:3:1") == Tag(kind="c", chain_id="abc", step=3, origin="1.2")
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def within_limits(message: render.Rendered) -> None:
+    """Slack's limits, counted the strict way (UTF-16), and the fake Slack's own check."""
+    valid(message)
+    assert len(message.blocks) <= MAX_BLOCKS
+    texts = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+    texts += [e["text"] for b in message.blocks if b["type"] == "context" for e in b["elements"]]
+    assert all(utf16(t) <= SECTION_TEXT for t in texts)
+    assert sum(map(utf16, texts)) <= render.MESSAGE_TEXT
+
+
+def everything(text: str) -> list[render.Rendered]:
+    answer = FinalAnswer(chain_id="abc", text=text, total_time=2.5, usage=Usage(3, 4), steps=2)
+    steps = [step(i, text[i:], title=text[i * 300 :]) for i in range(1, 3)]
+    titled = [step(i, title=text[i * 50 :] or "&" * 400) for i in range(1, MAX_BLOCKS + 1)]
+    failed = ChainFailed(chain_id="abc", kind="internal", message=text, steps=tuple(steps))
+    return [
+        *render.answer(answer, expand="mag"),
+        *render.expanded_steps("abc", steps, origin_ts="1.000100"),
+        render.collapsed_steps("abc", titled),
+        render.question_header(text, "U0ALICE", expand="mag"),
+        render.failure(failed, posted_steps=2),
+    ]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hostile(60_000))
+def test_no_message_exceeds_slacks_limits_whatever_the_text(text: str) -> None:
+    for message in everything(text):
+        within_limits(message)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["long words " * 20_000, "&" * 40_000, "😀" * 30_000, "<!channel>" * 5_000, "`" * 24_000],
+    ids=["words", "ampersands", "emoji", "pings", "backticks"],
+)
+def test_long_hostile_text_stays_within_slacks_limits(text: str) -> None:
+    # Issue 9: 50 sections of 3,000 characters in one message is refused with msg_blocks_too_long.
+    for message in everything(text):
+        within_limits(message)
+
+
+def test_the_fake_refuses_blocks_holding_too_much_text() -> None:
+    with pytest.raises(MessageError) as caught:
+        check_message("x", [render.section("y" * SECTION_TEXT)] * 5)
+    assert caught.value.error == "msg_blocks_too_long"
