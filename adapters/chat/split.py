@@ -121,16 +121,16 @@ class _Splitter:
             piece = self._piece(opener, pos, len(text), None)
             if rules.measure(piece.text) <= rules.limit:
                 return piece, len(text)
-        reserve = 0 if reopened is None else rules.measure(self._closer(reopened, pos))
+        room = budget - (0 if reopened is None else rules.measure(self._closer(reopened, pos)))
         for _ in range(_ATTEMPTS):
-            cut = self._cut(pos, self._fit(pos, max(1, budget - reserve)))
-            block = self.inside(cut)
-            closer = "" if block is None else self._closer(block, pos)
-            piece = self._piece(opener, pos, cut, block)
-            over = rules.measure(piece.text) - rules.limit
-            if over <= 0:
+            cut = self._cut(pos, self._fit(pos, max(1, room)))
+            piece = self._piece(opener, pos, cut, self.inside(cut))
+            size = rules.measure(piece.text)
+            if size <= rules.limit:
                 return piece, cut
-            reserve = max(reserve + over, rules.measure(closer))
+            # Too long (a closer, or what ``finish`` added): shrink the room by as much as the body overflowed.
+            fences = rules.measure(piece.opener) + rules.measure(piece.closer)
+            room = min(room - 1, (cut - pos) * (rules.limit - fences) // max(1, size - fences))
         cut = pos + 1  # a last resort no input should reach: one character
         return self._piece(opener, pos, cut, self.inside(cut)), cut
 

@@ -168,6 +168,8 @@ def _pairs(text: str, delimiters: tuple[str, ...], make: Callable[[str], str]) -
 
 
 def _pairs_in(line: str, delimiters: tuple[str, ...], make: Callable[[str], str]) -> str:
+    if len(line) < 5:  # an opener, one character, a closer
+        return line
     closers = {d: [k for k in _occurrences(line, d) if k > 0 and not line[k - 1].isspace()] for d in delimiters}
     starts = sorted(k for d in delimiters for k in _occurrences(line, d))
     out: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -128,3 +129,12 @@ def test_any_text_fits_keeps_fences_balanced_and_loses_no_characters(text: str) 
     assert not any(open_at_end(c) for c in chunks[:-1])
     if chunks:
         assert open_at_end(chunks[-1]) == open_at_end(text)
+
+
+@pytest.mark.parametrize("pattern", ["[", "](", "[x", "`", "~", "\n", "[a.bc](", "x"])
+def test_pathological_text_splits_in_linear_time(pattern: str) -> None:
+    text = pattern * (200_000 // len(pattern))
+    start = time.perf_counter()
+    chunks = split_text(text)
+    assert time.perf_counter() - start < 1.0
+    assert all(len(c) <= 2000 for c in chunks)
