@@ -17,6 +17,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from adapters.chat.markdown_links import Edit, apply_edits, live_brackets, target_after
+from core.text import one_line
 
 __all__ = ["hosts_in", "is_disguised", "safe_markdown"]
 
@@ -28,7 +29,6 @@ _ADDRESS = re.compile(
 )
 _DOMAIN = re.compile(r"(?<![\w.-])[\w-]++(?:\.[\w-]++)++")
 _HIDDEN = dict.fromkeys(map(ord, "*_~|`\\"), None)  # markup a platform does not show
-_FORMAT = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})  # dots browsers read as dots in host names
 
 
@@ -107,11 +107,11 @@ def _judge(text: str, opened: int, close: int, hosts: set[str], *, outermost: bo
 
 
 def _visible(text: str) -> str:
-    """Text as a reader sees it: compatibility forms folded, format characters and markup dropped, lower case."""
+    """Text as a reader sees it: invisible characters dropped (:func:`core.text.one_line`), compatibility forms
+    folded, markup dropped, lower case."""
     if text.isascii():
         return text.translate(_HIDDEN).lower()
-    text = unicodedata.normalize("NFKC", text).translate(_DOTS).translate(_HIDDEN)
-    return _FORMAT.sub("", text).lower()
+    return unicodedata.normalize("NFKC", one_line(text)).translate(_DOTS).translate(_HIDDEN).lower()
 
 
 def _url_hosts(url: str) -> set[str]:

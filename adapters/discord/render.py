@@ -6,6 +6,7 @@ import re
 
 from adapters.chat.links import safe_markdown
 from core.events import ChainFailed, FinalAnswer, Step
+from core.text import one_line
 
 __all__ = [
     "answer_text",
@@ -45,13 +46,9 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def thread_name(question: str) -> str:
     """A thread name from the question: one line, at most 100 characters, never empty."""
-    return _clip(_one_line(question), 100) or "Thinking"
+    return one_line(question, 100) or "Thinking"
 
 
 def _question_block(question: str, asker_id: int) -> str:
@@ -61,7 +58,7 @@ def _question_block(question: str, asker_id: int) -> str:
 def _shown(text: str, limit: int) -> str:
     """Untrusted text for the header, a message of its own: one line, defanged, then clipped (defanging may
     lengthen it, and the header must stay within Discord's 2,000 characters)."""
-    return _clip(defang(_one_line(text)), limit)
+    return _clip(defang(one_line(text)), limit)
 
 
 def header_text(question: str, *, asker_id: int) -> str:
@@ -87,7 +84,7 @@ def header_failed(question: str, *, asker_id: int, failed: ChainFailed) -> str:
 
 def step_text(step: Step, *, expanded: bool) -> str:
     """``**3. Title** · 1.2 s``, with the step's content below it when expanded."""
-    title = defang(_clip(_one_line(step.title), _TITLE_SHOWN)) or "Step"
+    title = defang(one_line(step.title, _TITLE_SHOWN)) or "Step"
     line = f"**{step.index}. {title}** · {step.elapsed:.1f} s"
     if not expanded:
         return line

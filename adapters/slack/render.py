@@ -16,6 +16,7 @@ from adapters.slack import tags
 from adapters.slack.mrkdwn import escape, to_mrkdwn
 from adapters.slack.split import measure, split_text
 from core.events import ChainFailed, FinalAnswer, Step
+from core.text import one_line
 
 __all__ = [
     "MAX_BLOCKS",
@@ -62,7 +63,7 @@ def context(text: str) -> Block:
 
 
 def step_line(step: Step) -> str:
-    title = clip_escaped(" ".join(step.title.split()), TITLE_CHARS) or "Untitled step"
+    title = clip_escaped(one_line(step.title), TITLE_CHARS) or "Untitled step"
     return f"*Step {step.index}* · {title} · _{step.elapsed:.1f} s_"
 
 
@@ -170,5 +171,5 @@ def runs(items: Sequence[T], size: Callable[[T], int]) -> list[list[T]]:
 def _steps_text(steps: Sequence[Step]) -> str:
     first, last = steps[0], steps[-1]
     if first.index == last.index:
-        return f"Step {first.index}: {escape(' '.join(first.title.split())[:FALLBACK_CHARS])}"
+        return f"Step {first.index}: {escape(one_line(first.title, FALLBACK_CHARS))}"
     return f"Steps {first.index}–{last.index}"

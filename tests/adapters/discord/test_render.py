@@ -132,3 +132,11 @@ def test_every_message_the_renderer_posts_fits_discord(text: str) -> None:
     check_message({"content": header_done(text, asker_id=1, answer=answer, expand_emoji="🔍", expandable=True)})
     check_message({"content": header_text(text, asker_id=1)})
     check_message({"content": header_failed(text, asker_id=1, failed=failed)})
+
+
+def test_titles_and_thread_names_drop_invisible_and_reordering_characters() -> None:
+    # Issue 9, finding 9: U+202E and zero-width characters were kept in the thread name and header.
+    assert thread_name("invoice\u202egpj.exe\u200b please") == "invoicegpj.exe please"
+    assert thread_name("\u200b\u200d\u2060") == "Thinking"
+    assert step_text(step(title="a\u202eb\u200bc"), expanded=False).startswith("**3. abc**")
+    assert "\u202e" not in header_text("why\u202e?", asker_id=1)

@@ -37,6 +37,12 @@ def test_collapsed_steps_show_number_title_time_and_carry_tags() -> None:
         render.collapsed_steps("abc", [step(i) for i in range(1, 52)])
 
 
+def test_step_titles_drop_invisible_and_reordering_characters() -> None:
+    message = render.collapsed_steps("abc", [step(1, title="a\u202eb\u200bc")])
+    assert message.blocks[0]["text"]["text"] == "*Step 1* · abc · _1.2 s_"
+    assert message.text == "Step 1: abc"
+
+
 def test_long_expansions_continue_in_tagged_messages() -> None:
     long = "\n\n".join(f"Paragraph {i}: " + "word " * 150 for i in range(250))  # ~190k chars
     messages = render.expanded_steps("abc", [step(1, long), step(2, "short")], origin_ts="1.000100")
