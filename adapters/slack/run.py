@@ -2,22 +2,29 @@
 
 The service's events are read by a producer task into a queue, so while a post waits for its channel slot the
 steps that arrive meanwhile pile up and go out together in one message (never lost, never reordered).
+
+A :class:`~adapters.chat.caps.ThreadCap` bounds the messages a chain posts in its thread. Steps may use all but
+the last two; later steps are folded and go out together when the chain ends. The answer (or the failure note)
+then takes the messages left, packed anew when it was rendered in more (:func:`adapters.slack.overflow.fit`),
+with a closing note saying how much was cut if it still does not fit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
 
+from adapters.chat.caps import ThreadCap
 from adapters.slack import render
 from adapters.slack.options import SlackOptions
+from adapters.slack.overflow import fit
 from adapters.slack.port import ChainService
 from adapters.slack.poster import Poster
+from adapters.slack.tags import tags_of
 from adapters.slack.triggers import Ask, message_id
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 from core.request import ThinkRequest
@@ -50,6 +57,8 @@ class ChainRun:
         self._progress_ts: str | None = None
         self._posted = 0
         self._queued_noted = False
+        self._cap = ThreadCap(limit=options.thread_messages)
+        self._folded: list[Step] = []
 
     async def run(self, request: ThinkRequest) -> None:
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
@@ -116,6 +125,10 @@ class ChainRun:
                 self._progress_ts = None
 
     async def _steps(self, first: Step, queue: asyncio.Queue[Event | None]) -> None:
+        if not self._cap.steps_open:  # the steps' share is used: fold, to show when the chain ends
+            self._folded.append(first)
+            return
+
         def gather() -> list[Step]:
             batch = [first]
             while not self._held and not queue.empty() and len(batch) < render.MAX_BLOCKS:
@@ -137,29 +150,45 @@ class ChainRun:
             return render.collapsed_steps(self._chain_id, batch)
 
         ts = await self._poster.post(self._ask.channel, build, thread_ts=self._thread_ts)
+        self._cap.count()
         await self._service.link_message(
             message_id(self._ask.channel, ts), chain_id=self._chain_id, step=batch[0].index
         )
         self._posted = max(self._posted, batch[-1].index)
 
     async def _answer(self, event: FinalAnswer) -> None:
-        for number, part in enumerate(render.answer(event, expand=self._options.expand_reaction)):
-            broadcast = self._options.broadcast_answer and number == 0
-            ts = await self._poster.post(self._ask.channel, part, thread_ts=self._thread_ts, broadcast=broadcast)
-            await self._service.link_message(message_id(self._ask.channel, ts), chain_id=event.chain_id, step=None)
+        await self._post_steps_left(self._folded)
+        parts = render.answer(event, expand=self._options.expand_reaction)
+        room = max(1, self._cap.remaining)
+        for number, part in enumerate(fit(parts, room, subject="The rest of the answer", limit=self._cap.limit)):
+            await self._post_linked(part, broadcast=self._options.broadcast_answer and number == 0)
         await self._end_progress()
+
+    async def _post_steps_left(self, steps: list[Step]) -> None:
+        """Steps not shown yet (folded, or never posted before a failure), collapsed, in the messages the cap
+        leaves but one (the answer or the failure note takes that one)."""
+        size = render.MAX_BLOCKS
+        messages = [render.collapsed_steps(self._chain_id, steps[i : i + size]) for i in range(0, len(steps), size)]
+        room = max(1, self._cap.remaining - 1)
+        for message in fit(messages, room, subject="The remaining steps", limit=self._cap.limit):
+            await self._post_linked(message)
+
+    async def _post_linked(self, message: render.Rendered, *, broadcast: bool = False) -> None:
+        """Post ``message`` in the thread and link it to the first step it shows (none: the whole chain)."""
+        steps = [t.step for t in tags_of(message.blocks) if t.kind == "s" and t.step is not None]
+        ts = await self._poster.post(self._ask.channel, message, thread_ts=self._thread_ts, broadcast=broadcast)
+        self._cap.count()
+        link = message_id(self._ask.channel, ts)
+        await self._service.link_message(link, chain_id=self._chain_id, step=steps[0] if steps else None)
+        self._posted = max([self._posted, *steps])
 
     async def _failed(self, event: ChainFailed) -> None:
         if not self._chain_id:
             if event.kind != "duplicate":
                 await self._tell(render.refusal(event))
             return
-        missing = [s for s in event.steps if s.index > self._posted]
-        for start in range(0, len(missing), render.MAX_BLOCKS):
-            run = missing[start : start + render.MAX_BLOCKS]
-            await self._post_steps(functools.partial(list, run))
-        note = render.failure(event, posted_steps=self._posted)
-        await self._poster.post(self._ask.channel, note, thread_ts=self._thread_ts)
+        await self._post_steps_left([s for s in event.steps if s.index > self._posted])
+        await self._post_linked(render.failure(event, posted_steps=self._posted))
         await self._end_progress()
 
     async def _shutdown_note(self) -> None:
