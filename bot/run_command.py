@@ -38,6 +38,7 @@ from bot.slack_settings import SlackSettings, load_slack_settings
 from bot.wiring import Services, build_services, build_toggles
 from core.errors import ConfigError
 from core.metrics import Metrics
+from core.toggles import Toggles
 
 __all__ = ["ADAPTERS", "Plan", "plan", "rate_limit_trace", "run", "run_command"]
 
@@ -105,7 +106,8 @@ async def run(
             )
         app = web.Application()
         if plan.slack is not None:
-            slack_app = await stack.enter_async_context(_slack(graceful, plan.slack, health))
+            toggles = build_toggles(services.store, plan.slack)
+            slack_app = await stack.enter_async_context(_slack(graceful, plan.slack, health, toggles))
             app = slack_app if slack_app is not None else app
         port = plan.slack.port if plan.slack is not None and plan.slack.mode == "http" else plan.core.health_port
         url = None
@@ -185,7 +187,7 @@ async def _discord(
 
 @contextlib.asynccontextmanager
 async def _slack(
-    graceful: GracefulService, settings: SlackSettings, health: HealthServer
+    graceful: GracefulService, settings: SlackSettings, health: HealthServer, toggles: Toggles
 ) -> AsyncIterator[web.Application | None]:
     """Sign in, then open Socket Mode (yields ``None``) or build the HTTP-mode app to serve (yields it)."""
     credentials = settings.credentials()
@@ -204,7 +206,11 @@ async def _slack(
             raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}).") from None
         log.info("slack: signed in as %s in team %s (%s mode)", me.get("user"), me.get("team"), settings.mode)
         bot = SlackBot(
-            service=graceful, client=client, options=settings.options(), signing_secret=credentials.signing_secret
+            service=graceful,
+            client=client,
+            options=settings.options(),
+            toggles=toggles,
+            signing_secret=credentials.signing_secret,
         )
         try:
             if credentials.app_token is None:

@@ -17,7 +17,7 @@ from adapters.slack import SlackBot, web_client
 from adapters.slack.modes import Served, serve_http, serve_socket_mode
 from bot.settings import Settings, load_settings
 from bot.slack_settings import SlackSettings, load_slack_settings
-from bot.wiring import build_services
+from bot.wiring import build_services, build_toggles
 from core.errors import ConfigError
 
 __all__ = ["serve", "slack_command"]
@@ -48,7 +48,8 @@ async def serve(
             raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}).") from None
         log.info("slack: signed in as %s in team %s", me.get("user"), me.get("team"))
         secret = credentials.signing_secret
-        bot = SlackBot(service=services.service, client=client, options=options, signing_secret=secret)
+        toggles = build_toggles(services.store, settings)
+        bot = SlackBot(service=services.service, client=client, options=options, toggles=toggles, signing_secret=secret)
         try:
             async with _listening(bot, settings, credentials.app_token) as served, _signals(stop):
                 log.info("slack: serving in %s mode%s", served.mode, f" at {served.url}" if served.url else "")

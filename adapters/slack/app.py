@@ -24,6 +24,7 @@ from adapters.slack.reactions import Reactions
 from adapters.slack.run import ChainRun, Respond
 from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, place_id, user_id
 from core.request import ThinkRequest, Turn
+from core.toggles import Toggles
 
 __all__ = ["SlackBot", "web_client"]
 
@@ -49,7 +50,8 @@ def web_client(
 
 
 class SlackBot:
-    """``bot.app`` is the bolt app to serve (Socket Mode or HTTP); ``await bot.aclose()`` stops running chains."""
+    """``bot.app`` is the bolt app to serve (Socket Mode or HTTP); ``await bot.aclose()`` stops running chains.
+    ``toggles`` rate-limits expand/collapse reactions (``bot.wiring.build_toggles``)."""
 
     def __init__(
         self,
@@ -57,12 +59,13 @@ class SlackBot:
         service: ChainService,
         client: AsyncWebClient,
         options: SlackOptions,
+        toggles: Toggles,
         signing_secret: str | None = None,
     ) -> None:
         self._service = service
         self._options = options
         self.poster = Poster(client=client, pacer=ChannelPacer(interval=options.post_interval))
-        self._reactions = Reactions(service=service, poster=self.poster, options=options)
+        self._reactions = Reactions(service=service, poster=self.poster, options=options, toggles=toggles)
         self._tasks: set[asyncio.Task[None]] = set()
         self.app = AsyncApp(client=client, signing_secret=signing_secret or "")
         self._register(self.app)
@@ -99,11 +102,11 @@ class SlackBot:
         if ask is not None:
             self._spawn(self._answer(ask))
 
-    async def _on_reaction_added(self, body: dict[str, Any]) -> None:
-        self._spawn(self._reactions.handle(body, added=True))
+    async def _on_reaction_added(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        self._spawn(self._reactions.handle(body, added=True, bot_user_id=context.get("bot_user_id")))
 
-    async def _on_reaction_removed(self, body: dict[str, Any]) -> None:
-        self._spawn(self._reactions.handle(body, added=False))
+    async def _on_reaction_removed(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        self._spawn(self._reactions.handle(body, added=False, bot_user_id=context.get("bot_user_id")))
 
     async def _on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any], respond: Any) -> None:
         await ack()

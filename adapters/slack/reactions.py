@@ -3,53 +3,82 @@ stop reaction from the asker cancels a running chain.
 
 Everything needed is read back: the chain record (Redis, via the service) and the thread itself (which message
 holds which steps, from block ids), so a reaction on a message posted before a restart works the same.
+
+A step's own expand reaction is open to everyone; on the question or the answer (every step) only to the asker
+and workspace admins and owners. Each toggle counts against the per-message and per-user limits (``toggles``);
+a refused one does nothing. Reactions on one message are handled in arrival order, and one on a message of ours
+whose link is not saved yet waits briefly for it (``options.link_wait``) instead of being lost.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.chat.linkwait import until_linked
+from adapters.chat.ordering import KeyedLocks
 from adapters.slack import render
+from adapters.slack.admins import Admins
 from adapters.slack.options import SlackOptions
+from adapters.slack.overflow import fit
 from adapters.slack.port import ChainService
 from adapters.slack.poster import Poster, SlackMessage
 from adapters.slack.tags import tags_of
 from adapters.slack.triggers import message_id, user_id
 from core.events import Step
+from core.state import ChainRecord
+from core.toggles import Toggles
 
 __all__ = ["Reactions"]
 
 log = logging.getLogger(__name__)
 
+Found = tuple[ChainRecord, Step | None]
+
 
 class Reactions:
-    def __init__(self, *, service: ChainService, poster: Poster, options: SlackOptions) -> None:
+    def __init__(self, *, service: ChainService, poster: Poster, options: SlackOptions, toggles: Toggles) -> None:
         self._service = service
         self._poster = poster
         self._options = options
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._toggles = toggles
+        self._admins = Admins(client=poster.client)
+        self._messages: KeyedLocks[str] = KeyedLocks()
+        self._channels: KeyedLocks[str] = KeyedLocks()
 
-    async def handle(self, body: Mapping[str, Any], *, added: bool) -> None:
+    async def handle(self, body: Mapping[str, Any], *, added: bool, bot_user_id: str | None = None) -> None:
         event = body.get("event") or {}
         item = event.get("item") or {}
         if item.get("type") != "message":
             return
         channel, ts, name = str(item.get("channel", "")), str(item.get("ts", "")), event.get("reaction")
-        if name == self._options.stop_reaction and added:
-            await self._stop(channel, ts, asker=user_id(str(body.get("team_id", "")), str(event.get("user", ""))))
-        elif name == self._options.expand_reaction:
-            # One at a time per channel, in arrival order, so a quick add-then-remove ends collapsed.
-            # (One small lock per channel that ever saw a reaction: not worth pruning.)
-            async with self._locks.setdefault(channel, asyncio.Lock()):
-                await self._toggle(channel, ts, expand=added)
-
-    async def _stop(self, channel: str, ts: str, *, asker: str) -> None:
-        found = await self._service.find_message(message_id(channel, ts))
-        if found is None:
+        expand = name == self._options.expand_reaction
+        if not expand and not (name == self._options.stop_reaction and added):
             return
+        team, user = str(body.get("team_id", "")), str(event.get("user", ""))
+        ours = bool(bot_user_id) and event.get("item_user") == bot_user_id
+        link = message_id(channel, ts)
+        # One at a time per message, in arrival order, so a quick add-then-remove ends collapsed.
+        async with self._messages(link):
+            lookup = lambda: self._service.find_message(link)  # noqa: E731
+            found = await until_linked(lookup, within=self._options.link_wait if ours else 0.0)
+            if found is None:
+                return
+            if not expand:
+                await self._stop(found, asker=user_id(team, user))
+            elif await self._may_toggle(found, team=team, user=user, link=link):
+                async with self._channels(channel):  # expanding every step touches the whole thread
+                    await self._toggle(channel, ts, found, expand=added)
+
+    async def _may_toggle(self, found: Found, *, team: str, user: str, link: str) -> bool:
+        record, step = found
+        if step is None and record.asker != user_id(team, user) and not await self._admins.includes(user):
+            log.info("slack: expand-every-step on chain %s ignored: neither the asker nor an admin", record.chain_id)
+            return False
+        return await self._toggles.allow(user=user_id(team, user), message=link)
+
+    async def _stop(self, found: Found, *, asker: str) -> None:
         record = found[0]
         if record.asker != asker or record.status != "running":
             log.info("slack: stop on chain %s ignored (%s)", record.chain_id, record.status)
@@ -57,10 +86,7 @@ class Reactions:
         stopped = self._service.cancel(record.chain_id)
         log.info("slack: stop on chain %s: %s", record.chain_id, "cancelled" if stopped else "not running here")
 
-    async def _toggle(self, channel: str, ts: str, *, expand: bool) -> None:
-        found = await self._service.find_message(message_id(channel, ts))
-        if found is None:
-            return
+    async def _toggle(self, channel: str, ts: str, found: Found, *, expand: bool) -> None:
         record, step = found
         messages = await self._poster.thread(channel, ts)
         if step is not None:
@@ -69,10 +95,13 @@ class Reactions:
             targets = [m for m in messages if m.get("bot_id") and _steps_in(m, record.chain_id)]
         known = {s.index: s for s in record.steps}
         root = str(messages[0].get("thread_ts") or messages[0]["ts"]) if messages else ts
+        room = self._options.thread_messages  # continuation messages this toggle may add, over all its targets
         for target in targets:
             steps = [known[i] for i in _steps_in(target, record.chain_id) if i in known]
             if steps:
-                await self._show(channel, root, target, messages, record.chain_id, steps, expand=expand)
+                room -= await self._show(
+                    channel, root, target, messages, record.chain_id, steps, expand=expand, room=room
+                )
 
     async def _show(
         self,
@@ -84,18 +113,24 @@ class Reactions:
         steps: list[Step],
         *,
         expand: bool,
-    ) -> None:
+        room: int,
+    ) -> int:
+        """Show ``steps`` in ``target`` and in at most ``room`` (at least one) continuation messages; returns how
+        many were posted."""
         origin = str(target["ts"])
         for old in thread:
             if any(t.kind == "c" and t.origin == origin for t in tags_of(old.get("blocks") or [])):
                 await self._poster.delete(channel, str(old["ts"]))
         if not expand:
             await self._poster.update(channel, origin, render.collapsed_steps(chain_id, steps))
-            return
+            return 0
         first, *more = render.expanded_steps(chain_id, steps, origin_ts=origin)
         await self._poster.update(channel, origin, first)
+        subject = f"The rest of step {steps[0].index}" if len(steps) == 1 else "The rest of these steps"
+        more = fit(more, max(1, room), subject=subject, limit=self._options.thread_messages)
         for part in more:
             await self._poster.post(channel, part, thread_ts=root)
+        return len(more)
 
 
 def _steps_in(message: SlackMessage, chain_id: str) -> list[int]:

@@ -13,7 +13,8 @@ import pytest
 
 from adapters.slack import SlackBot, SlackOptions, web_client
 from adapters.slack.modes import Served, serve_http, serve_socket_mode
-from bot.wiring import Services
+from bot.slack_settings import SlackSettings
+from bot.wiring import Services, build_toggles
 from tests.adapters.slack.chains import Scripts
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack, Message
@@ -75,6 +76,10 @@ class Harness:
         return self.slack.record.thread(channel, parent_ts)
 
 
+def slack_settings(**values: Any) -> SlackSettings:
+    return SlackSettings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
 @contextlib.asynccontextmanager
 async def harness(
     slack: FakeSlack,
@@ -85,9 +90,11 @@ async def harness(
     options: SlackOptions = FAST,
     services: Services | None = None,
     on_rate_limited: Callable[[], None] | None = None,
+    toggle_rates: dict[str, str] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
-    """A SlackBot served in ``mode`` against ``slack``; ``services`` reuses a running core (a "restart")."""
+    """A SlackBot served in ``mode`` against ``slack``; ``services`` reuses a running core (a "restart").
+    ``toggle_rates``: ``toggle_rate_message``/``toggle_rate_user`` for the bot (else the settings' defaults)."""
     async with contextlib.AsyncExitStack() as stack:
         if services is None:
             services = await stack.enter_async_context(running_service(groq=groq, redis_url=redis_url, **settings))
@@ -100,7 +107,11 @@ async def harness(
             on_rate_limited=on_rate_limited,
         )
         bot = SlackBot(
-            service=services.service, client=client, options=options, signing_secret=slack.workspace.signing_secret
+            service=services.service,
+            client=client,
+            options=options,
+            toggles=build_toggles(services.store, slack_settings(**(toggle_rates or {}))),
+            signing_secret=slack.workspace.signing_secret,
         )
         stack.push_async_callback(bot.aclose)
         if mode == "socket":

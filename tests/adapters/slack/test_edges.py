@@ -19,7 +19,8 @@ async def test_long_step_expands_into_continuations_that_collapse_away(
 ):
     long = "\n\n".join(f"Line {i}: " + "detail " * 60 for i in range(420))  # ~180k characters, ~60 sections
     scripts.default = Script(steps=(("Long", long),), answer="Short answer.")
-    async with harness(slack, fake_groq, step_max_tokens=65536) as h:
+    roomy = SlackOptions(post_interval=0.0, max_retries=3, thread_messages=30)  # the default cap of 12 would cut it
+    async with harness(slack, fake_groq, options=roomy, step_max_tokens=65536) as h:
         question = await h.ask("explain at length")
         replies = await h.answered(question.ts)
         step_message = replies[0]

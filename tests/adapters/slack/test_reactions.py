@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
+from adapters.slack import SlackOptions
 from adapters.slack.tags import tags_of
 from tests.adapters.slack.chains import Script, Scripts
 from tests.adapters.slack.conftest import ALICE, BOB, CHANNEL, Harness, harness
 from tests.fakes.groq_server import FakeGroq
-from tests.fakes.slack import FakeSlack, Message
+from tests.fakes.slack import FakeSlack, Message, User, Workspace
 from tests.service_kit import running_service
 
 pytestmark = pytest.mark.timeout(30)
@@ -115,3 +117,106 @@ async def test_reactions_on_unknown_messages_do_nothing(slack: FakeSlack, fake_g
         await h.bot.wait_idle()
     assert slack.record.updates == []
     assert [c.method for c in slack.record.calls if c.method.startswith("chat.")] == []
+
+
+ADMIN = "U0ADA"
+PEOPLE = (User(id=ALICE, name="alice"), User(id=BOB, name="bob"), User(id=ADMIN, name="ada", is_admin=True))
+
+
+def shown_ideas(h: Harness, question: Message) -> set[str]:
+    text = "\n".join(text_of(m) for m in h.slack.record.thread(CHANNEL, question.ts))
+    return {idea for idea in ("First *idea*.", "Second idea.", "Third idea.") if idea in text}
+
+
+async def test_only_the_asker_or_an_admin_may_expand_every_step(fake_groq: FakeGroq, scripts: Scripts):
+    scripts.default = THREE
+    async with (
+        FakeSlack(post_interval=0.02, post_burst=50, workspace=Workspace(users=PEOPLE)) as slack,
+        harness(slack, fake_groq) as h,
+    ):
+        question = await h.ask("think in three steps")
+        replies = await h.answered(question.ts)
+        await react(h, replies[-1], user=BOB)  # neither asked nor administers: nothing happens
+        await react(h, replies[-1], user=ADMIN)
+        await settled(h, 1)
+        updates_after_admin = len(slack.record.updates)
+        expanded = shown_ideas(h, question)
+        await react(h, replies[-1], user=ADMIN, added=False)
+        await settled(h, 2)
+    assert expanded == {"First *idea*.", "Second idea.", "Third idea."}
+    steps = [m for m in replies if any(t.kind == "s" for t in tags_of(m.blocks))]
+    assert updates_after_admin == len(steps)  # only the admin's reaction edited anything
+    assert [c.params.get("user") for c in slack.record.calls_to("users.info")] == [BOB, ADMIN]
+
+
+async def test_toggles_past_the_message_rate_do_nothing(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    scripts.default = THREE
+    async with harness(slack, fake_groq, toggle_rates={"toggle_rate_message": "2/1m"}) as h:
+        question = await h.ask("think in three steps")
+        step_message = (await h.answered(question.ts))[0]
+        await react(h, step_message, user=BOB)
+        await settled(h, 1)
+        await react(h, step_message, user=BOB, added=False)
+        await settled(h, 2)
+        await react(h, step_message, user=ALICE)  # a third toggle within the minute
+        await asyncio.sleep(0.3)
+        await h.bot.wait_idle()
+    assert len(slack.record.updates) == 2
+    assert "First" not in text_of(slack.record.message(CHANNEL, step_message.ts))  # type: ignore[arg-type]
+
+
+async def test_toggles_past_the_user_rate_do_nothing(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    scripts.default = THREE
+    async with harness(slack, fake_groq, toggle_rates={"toggle_rate_user": "1/1m"}) as h:
+        question = await h.ask("think in three steps")
+        replies = await h.answered(question.ts)
+        steps = [m for m in replies if any(t.kind == "s" for t in tags_of(m.blocks))]
+        await react(h, steps[0], user=BOB)
+        await settled(h, 1)
+        await react(h, steps[0], user=BOB, added=False)  # bob's second toggle: refused
+        await react(h, steps[0], user=ALICE, added=True)  # alice has her own share
+        await settled(h, 2)
+        await asyncio.sleep(0.3)
+        await h.bot.wait_idle()
+    assert len(slack.record.updates) == 2
+    assert "First *idea*." in text_of(slack.record.message(CHANNEL, steps[0].ts))  # type: ignore[arg-type]
+
+
+async def test_a_reaction_before_the_link_is_saved_is_not_lost(fake_groq: FakeGroq, scripts: Scripts):
+    scripts.default = THREE
+    async with (
+        FakeSlack(post_interval=0.02, post_burst=50, reply_delays={"chat.postMessage": 0.4}) as slack,
+        harness(slack, fake_groq) as h,
+    ):
+        question = await h.ask("think in three steps")
+        [first] = await slack.record.wait_thread(CHANNEL, question.ts, 1)
+        await react(h, first, user=BOB)  # Slack has not answered the post yet: no link is saved
+        await slack.record.wait_for(lambda: slack.record.updates, what="the step expanded", timeout=10)
+        await h.answered(question.ts, timeout=10)
+    assert "First *idea*." in text_of(slack.record.message(CHANNEL, first.ts))  # type: ignore[arg-type]
+
+
+async def test_one_expansion_adds_at_most_the_cap_and_says_what_was_cut(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
+):
+    long = "\n\n".join(f"Line {i}: " + "detail " * 60 for i in range(300))  # ~130k characters
+    scripts.default = Script(steps=(("Long", long),), answer="Short answer.")
+    options = SlackOptions(post_interval=0.0, max_retries=3, thread_messages=3)
+    async with harness(slack, fake_groq, options=options, step_max_tokens=65536) as h:
+        question = await h.ask("explain at length")
+        replies = await h.answered(question.ts)
+        await react(h, replies[0])
+        await slack.record.wait_thread(CHANNEL, question.ts, len(replies) + 3)
+        await asyncio.sleep(0.3)
+        await h.bot.wait_idle()
+        expanded = slack.record.thread(CHANNEL, question.ts)
+    more = [m for m in expanded if any(t.kind == "c" for t in tags_of(m.blocks))]
+    assert len(more) == 3
+    note = more[-1].blocks[-1]["elements"][0]["text"]
+    assert note.startswith("✂️ The rest of step 1 (")
+    assert note.endswith("did not fit: a chain posts at most 3 messages in a thread.")
+
+
+def test_the_manifest_asks_for_users_read_to_know_admins() -> None:
+    manifest = (Path(__file__).parents[3] / "manifest.yml").read_text()
+    assert "- users:read" in {line.strip() for line in manifest.splitlines()}
