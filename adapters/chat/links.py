@@ -16,7 +16,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from adapters.chat.markdown_links import Edit, apply_edits, live_brackets, target_after
+from adapters.chat.markdown_links import Edit, apply_edits, live_brackets, read_code, target_after
 from core.text import one_line
 
 __all__ = ["hosts_in", "is_disguised", "safe_markdown"]
@@ -29,6 +29,9 @@ _ADDRESS = re.compile(
 )
 _DOMAIN = re.compile(r"(?<![\w.-])[\w-]++(?:\.[\w-]++)++")
 _HIDDEN = dict.fromkeys(map(ord, "*_~|`\\"), None)  # markup a platform does not show
+# Where a label Discord's pattern (simple-markdown) may have opened can be, as bits: in its text, inside a
+# [group] in its text, or past a ] that did not end it (then only more ] may follow until the label ends).
+_CONTENT, _GROUP, _STRAYS = 1, 2, 4
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})  # dots browsers read as dots in host names
 
 
@@ -64,21 +67,30 @@ def safe_markdown(text: str) -> str:
     and no link syntax left open at either end. Linear time; code blocks and code spans are left as they are.
 
     Labels are read generously: a link's label is taken to start at the outermost ``[`` still open where it
-    closes, so nested or odd brackets cannot hide an address from the judge. A ``[`` never closed gets a
-    backslash (Discord shows ``\\[`` as ``[``); a ``](`` with no ``[`` before it gets a space, as does one whose
-    label cannot be told apart from the text around it.
+    closes, so nested or odd brackets cannot hide an address from the judge. So that no link can form across
+    the seam with a neighbouring text: a ``[`` never closed and a backtick that opens no code span get a
+    backslash (Discord shows ``\\[`` as ``[``); a ``](`` with no ``[`` before it gets a space, as does one
+    whose label cannot be told apart from the text around it; a code block still open at the end is closed.
     """
     edits: list[Edit] = []
     stack: list[int] = []
     hosts: set[str] = set()
     seen = 0
-    for kind, at in live_brackets(text):
-        if kind == "]?" and not stack:
+    code = read_code(text)
+    reach = _STRAYS  # a text before this one may have left a label open, past its last ]
+    for kind, at in live_brackets(text, code):
+        if kind[0] == "[":
+            reach = (_GROUP if reach & (_CONTENT | _GROUP) else 0) | (_CONTENT if kind == "[" else 0)
+            if kind == "[":
+                if not stack:
+                    hosts, seen = set(), at + 1
+                stack.append(at)
             continue
-        if kind == "[":
-            if not stack:
-                hosts, seen = set(), at + 1
-            stack.append(at)
+        closes = bool(reach & (_CONTENT | _STRAYS))
+        reach = (_CONTENT if reach & _GROUP else 0) | (_STRAYS if closes else 0)
+        if kind == "]?" and not stack:
+            if closes and text.startswith("(", at + 1):  # code, but a label opened before may end here
+                edits.append((at + 1, 0, " "))
             continue
         if stack:
             hosts |= hosts_in(text[seen:at])
@@ -89,7 +101,9 @@ def safe_markdown(text: str) -> str:
         if text.startswith("(", at + 1):
             edits += _judge(text, opened, at, hosts, outermost=not stack)
     edits += [(at, 0, "\\") for at in stack]
-    return apply_edits(text, edits)
+    edits += [(at, 0, "\\") for start, stop in code.loose for at in range(start, stop)]
+    closing = "" if code.open_fence is None else ("" if text.endswith("\n") else "\n") + code.open_fence
+    return apply_edits(text, edits) + closing
 
 
 def _judge(text: str, opened: int, close: int, hosts: set[str], *, outermost: bool) -> list[Edit]:

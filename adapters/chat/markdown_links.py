@@ -7,10 +7,11 @@ except that a ``]`` there may still end a label opened before the code (a link i
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from adapters.chat.fences import find_blocks
 
-__all__ = ["Edit", "apply_edits", "live_brackets", "target_after"]
+__all__ = ["Code", "Edit", "apply_edits", "live_brackets", "read_code", "target_after"]
 
 _BRACKET = re.compile(r"[\[\]]")
 _TICKS = re.compile(r"`+")
@@ -36,21 +37,54 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(parts)
 
 
-def live_brackets(text: str) -> list[tuple[str, int]]:
-    """``("[", at)`` for each bracket that can open a link label, ``("]", at)`` for each that can close one, and
-    ``("]?", at)`` for a ``]`` in code, which closes a label only if one is open."""
-    code = _code_ranges(text)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Code:
+    """Where the code is: ``ranges`` holds fenced blocks and complete code spans, ``loose`` the backtick runs
+    that open nothing, ``open_fence`` the fence that would close a block still open at the end."""
+
+    ranges: list[tuple[int, int]]
+    loose: list[tuple[int, int]]
+    open_fence: str | None
+
+
+def read_code(text: str) -> Code:
+    blocks = find_blocks(text, "line")
+    fenced = [(b.start, b.stop) for b in blocks]
+    runs: list[tuple[int, int]] = []
+    index = 0
+    for run in _TICKS.finditer(text):
+        start, stop = run.span()
+        while index < len(fenced) and fenced[index][1] <= start:
+            index += 1
+        if index < len(fenced) and start >= fenced[index][0]:
+            continue
+        start += _escaped(text, start)
+        if start < stop:
+            runs.append((start, stop))
+    spans, loose = _spans(runs)
+    last = blocks[-1] if blocks else None
+    open_fence = last.closer if last is not None and last.end == last.stop == len(text) else None
+    return Code(ranges=sorted(fenced + spans), loose=loose, open_fence=open_fence)
+
+
+def live_brackets(text: str, code: Code) -> list[tuple[str, int]]:
+    """Every bracket, in order: ``("[", at)`` for one that can open a link label, ``("[?", at)`` for one that
+    cannot (in code, or escaped) but still counts inside a label opened before it, ``("]", at)`` for one that
+    can close a label, ``("]?", at)`` for one in code, which closes a label only if one is open."""
+    ranges = code.ranges
     found: list[tuple[str, int]] = []
-    index, start, stop = 0, *(code[0] if code else (len(text), len(text)))
+    index, start, stop = 0, *(ranges[0] if ranges else (len(text), len(text)))
     for match in _BRACKET.finditer(text):
         at = match.start()
         while at >= stop:
             index += 1
-            start, stop = code[index] if index < len(code) else (len(text), len(text))
+            start, stop = ranges[index] if index < len(ranges) else (len(text), len(text))
         if text[at] == "]":
             found.append(("]?" if start <= at else "]", at))
         elif at < start and (text[at - 1] != "\\" or not _escaped(text, at)):
             found.append(("[", at))
+        else:
+            found.append(("[?", at))
     return found
 
 
@@ -101,21 +135,9 @@ def _escaped(text: str, at: int) -> bool:
     return (at - before) % 2 == 1
 
 
-def _code_ranges(text: str) -> list[tuple[int, int]]:
-    """Fenced code blocks and complete code spans, as sorted ``(start, stop)`` ranges."""
-    blocks = [(b.start, b.stop) for b in find_blocks(text, "line")]
-    runs: list[tuple[int, int]] = []
-    index = 0
-    for run in _TICKS.finditer(text):
-        while index < len(blocks) and blocks[index][1] <= run.start():
-            index += 1
-        if index >= len(blocks) or run.start() < blocks[index][0]:
-            runs.append(run.span())
-    return sorted(blocks + _spans(runs))
-
-
-def _spans(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Code spans: a run of backticks closed by the next run of the same length (CommonMark)."""
+def _spans(runs: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Code spans (a run of backticks closed by the next run of the same length, as CommonMark reads them) and
+    the runs outside them that open nothing."""
     following: dict[int, int] = {}
     after: list[int] = [-1] * len(runs)
     for index in range(len(runs) - 1, -1, -1):
@@ -123,12 +145,14 @@ def _spans(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
         after[index] = following.get(size, -1)
         following[size] = index
     spans: list[tuple[int, int]] = []
+    loose: list[tuple[int, int]] = []
     index = 0
     while index < len(runs):
         close = after[index]
         if close < 0:
+            loose.append(runs[index])
             index += 1
             continue
         spans.append((runs[index][0], runs[close][1]))
         index = close + 1
-    return spans
+    return spans, loose

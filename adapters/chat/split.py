@@ -84,6 +84,7 @@ class _Splitter:
         self.text = text
         self.rules = rules
         self.line = rules.fences == "line"
+        self.shrink = 1.0  # the room the last piece needed, as a share of the full room
         self.blocks = find_blocks(text, rules.fences, cap=rules.fence_cap)
         self.bodies = [b.body for b in self.blocks]
         self.stops = [b.stop for b in self.blocks]
@@ -121,16 +122,19 @@ class _Splitter:
             piece = self._piece(opener, pos, len(text), None)
             if rules.measure(piece.text) <= rules.limit:
                 return piece, len(text)
-        room = budget - (0 if reopened is None else rules.measure(self._closer(reopened, pos)))
+        full = budget - (0 if reopened is None else rules.measure(self._closer(reopened, pos)))
+        room = max(1, int(full * self.shrink))
         for _ in range(_ATTEMPTS):
-            cut = self._cut(pos, self._fit(pos, max(1, room)))
+            cut = self._cut(pos, self._fit(pos, room))
             piece = self._piece(opener, pos, cut, self.inside(cut))
             size = rules.measure(piece.text)
             if size <= rules.limit:
+                # What ``finish`` added here it likely adds to the next piece too: start that one as small.
+                self.shrink = min(1.0, room / max(1, full) * (1.25 if room == int(full * self.shrink) else 1))
                 return piece, cut
             # Too long (a closer, or what ``finish`` added): shrink the room by as much as the body overflowed.
             fences = rules.measure(piece.opener) + rules.measure(piece.closer)
-            room = min(room - 1, (cut - pos) * (rules.limit - fences) // max(1, size - fences))
+            room = max(1, min(room - 1, (cut - pos) * (rules.limit - fences) // max(1, size - fences)))
         cut = pos + 1  # a last resort no input should reach: one character
         return self._piece(opener, pos, cut, self.inside(cut)), cut
 

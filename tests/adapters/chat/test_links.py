@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.chat.links import hosts_in, is_disguised, safe_markdown
-from adapters.chat.markdown_links import live_brackets
+from adapters.chat.markdown_links import live_brackets, read_code
 from adapters.discord.split import split_text
 from tests.adapters.chat.hostile import hostile
 
@@ -29,7 +29,7 @@ COMMONMARK = re.compile(r"\[([^\[\]]*)\]\(\s*<?([^\s<>)]*)>?(?:\s+\"[^\"]*\")?\s
 def shown_links(text: str) -> list[tuple[str, str]]:
     """Every (label, url) a reader could be shown as a link in ``text``."""
     links = []
-    for kind, at in live_brackets(text):
+    for kind, at in live_brackets(text, read_code(text)):
         if kind != "[":
             continue
         for pattern in (SIMPLE_MARKDOWN, COMMONMARK):
@@ -136,5 +136,6 @@ def test_rewriting_is_linear_and_keeps_every_other_character(text: str) -> None:
 
 
 def visible(text: str) -> str:
-    """Non-whitespace characters, brackets and backslashes aside (the rewriter may drop or add those)."""
-    return "".join(c for c in "".join(text.split()) if c not in "[]\\")
+    """Non-whitespace characters, brackets, backslashes and fence characters aside (the rewriter may drop or
+    add those)."""
+    return "".join(c for c in "".join(text.split()) if c not in "[]\\`~")

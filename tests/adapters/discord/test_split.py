@@ -88,7 +88,8 @@ def test_a_run_of_backticks_longer_than_a_message_is_cut_not_doubled() -> None:
     # Issue 9, finding 3: 2,001 backticks gave a 3,873-character message.
     chunks = split_text("`" * 2001)
     assert all(len(c) <= 2000 for c in chunks)
-    assert "".join(chunks) == "`" * 2001
+    assert "".join(chunks).count("`") >= 2001  # a bare line of backticks opens a block: each message closes it
+    assert not any(open_at_end(c) for c in chunks)
 
 
 def test_masked_links_are_never_left_open_at_a_cut() -> None:
@@ -126,9 +127,7 @@ def test_any_text_fits_keeps_fences_balanced_and_loses_no_characters(text: str) 
     assert sorted(kept.replace("\n", "").replace(" ", "")) == sorted(
         text.replace("```py", "").replace("`", "").replace("\n", "").replace(" ", "")
     )
-    assert not any(open_at_end(c) for c in chunks[:-1])
-    if chunks:
-        assert open_at_end(chunks[-1]) == open_at_end(text)
+    assert not any(open_at_end(c) for c in chunks)  # even the last: a message never leaves a block open
 
 
 @pytest.mark.parametrize("pattern", ["[", "](", "[x", "`", "~", "\n", "[a.bc](", "x"])
