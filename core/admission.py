@@ -9,7 +9,7 @@ import logging
 from core.events import ChainFailed
 from core.request import ThinkRequest
 from core.state.budget import BudgetStatus, TokenBudget
-from core.state.limiter import RateLimiter
+from core.state.limiter import FAIL_CLOSED_RETRY_AFTER, RateLimiter
 
 __all__ = ["Admission"]
 
@@ -26,10 +26,14 @@ class Admission:
 
     async def check(self, request: ThinkRequest, chain_id: str) -> ChainFailed | None:
         user = await self._per_user.hit(request.user)
+        if not user.allowed and user.degraded:
+            return _unavailable(chain_id, user.retry_after)
         if not user.allowed:
             return _refusal(chain_id, "rate_limited", "You are asking faster than this bot allows.", user.retry_after)
         # The place is only charged for users within their own limit; its budget is read at the same time.
         place, status = await asyncio.gather(self._per_place.hit(request.place), self._budget_status(request.place))
+        if (not place.allowed and place.degraded) or (status is not None and not status.allowed and status.degraded):
+            return _unavailable(chain_id, place.retry_after or FAIL_CLOSED_RETRY_AFTER)
         if not place.allowed:
             message = "This server or workspace is asking faster than this bot allows."
             return _refusal(chain_id, "rate_limited", message, place.retry_after)
@@ -51,6 +55,13 @@ class Admission:
 def _refusal(chain_id: str, kind: str, message: str, retry_after: float) -> ChainFailed:
     text = f"{message} Please try again in {_duration(retry_after)}."
     return ChainFailed(chain_id=chain_id, kind=kind, message=text, retry_after=retry_after)
+
+
+def _unavailable(chain_id: str, retry_after: float) -> ChainFailed:
+    """Redis is down and limits fail closed: the user did nothing wrong, so do not say they asked too fast."""
+    wait = _duration(retry_after)
+    message = f"I can't check the usage limits right now, so I'm not taking questions. Please try again in {wait}."
+    return ChainFailed(chain_id=chain_id, kind="limits_unavailable", message=message, retry_after=retry_after)
 
 
 def _duration(seconds: float) -> str:

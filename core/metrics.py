@@ -26,7 +26,7 @@ __all__ = ["CONTENT_TYPE", "Metrics"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-_LIMIT_KINDS = frozenset({"rate_limited", "over_budget"})
+_LIMIT_KINDS = frozenset({"rate_limited", "over_budget", "limits_unavailable"})
 _STEP_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 _CHAIN_BUCKETS = (1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 60.0, 120.0, 300.0)
 
