@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.chain_config import ChainConfig
 from core.errors import ConfigError
-from core.state.connection import RedisConfig
+from core.state.connection import RedisConfig, check_redis_url
 from core.state.rates import Rate
 
 __all__ = ["Settings", "load", "load_settings"]
@@ -74,6 +74,17 @@ class Settings(BaseSettings):
             raise ValueError(exc.message) from None
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None  # an empty REDIS_URL means no URL: the embedded store
+        try:
+            check_redis_url(value.get_secret_value())
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+        return value
+
     def redis_config(self) -> RedisConfig:
         return RedisConfig(
             url=self.redis_url.get_secret_value() if self.redis_url else None,
@@ -122,7 +133,10 @@ def load(settings_class: type[S], **overrides: object) -> S:
     try:
         return settings_class(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(f"{_variable(settings_class, err['loc'])}: {err['msg']}" for err in exc.errors())
+        problems = "; ".join(
+            f"{_variable(settings_class, err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
         raise ConfigError(f"Invalid setting — {problems}.") from None
 
 

@@ -17,7 +17,7 @@ from core.errors import ConfigError
 from core.state.guard import RedisGuard
 from core.state.keys import Keys
 
-__all__ = ["CertReqs", "RedisConfig", "Store", "connect", "connection_kwargs", "redacted_url"]
+__all__ = ["CertReqs", "RedisConfig", "Store", "check_redis_url", "connect", "connection_kwargs", "redacted_url"]
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +60,45 @@ class Store:
         await self.redis.aclose()
 
 
+def check_redis_url(url: str) -> str:
+    """``url`` when it names a Redis server we can connect to, else :class:`ConfigError` saying what is wrong.
+
+    The message never repeats the URL, which may hold a password.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:  # a port that is no number or out of range, a broken [IPv6] host
+        raise ConfigError(
+            f"Redis URL is malformed ({_reason(exc)}); expected redis://[:password@]host:port/db"
+        ) from None
+    if parts.scheme not in _SCHEMES:
+        raise ConfigError(f"Redis URL must start with redis:// or rediss://, not {parts.scheme or 'nothing'}://")
+    if not parts.hostname:
+        raise ConfigError("Redis URL names no host; expected redis://[:password@]host:port/db")
+    if port == 0:
+        raise ConfigError("Redis URL has port 0; expected a port from 1 to 65535")
+    database = parts.path.lstrip("/")
+    if database and not database.isdecimal():
+        raise ConfigError("Redis URL's database (after the last /) must be a number such as 0")
+    return url
+
+
+def _reason(exc: ValueError) -> str:
+    text = str(exc)
+    if "out of range" in text:
+        return "its port is out of range"
+    if "IPv6" in text:
+        return "its [IPv6] host is not closed"
+    return "its port is not a number"
+
+
 def connection_kwargs(config: RedisConfig) -> dict[str, Any]:
     """Keyword arguments for ``BlockingConnectionPool.from_url(config.url, **kwargs)``; TLS ones only for
     ``rediss://``."""
     if config.url is None:
         raise ConfigError("no Redis URL configured")
-    scheme = urlsplit(config.url).scheme
-    if scheme not in _SCHEMES:
-        raise ConfigError(f"Redis URL must start with redis:// or rediss://, not {scheme or 'nothing'}://")
+    scheme = urlsplit(check_redis_url(config.url)).scheme
     kwargs: dict[str, Any] = {
         "max_connections": config.max_connections,
         "timeout": config.pool_timeout,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.cli import cli
 from bot.run_command import plan, run_command
 from tests.deploy.process import clean_environment
 
@@ -53,3 +54,31 @@ def test_each_adapter_with_credentials_is_planned_and_empty_tokens_do_not_count(
     assert set(both.secrets()) >= {"token", "xoxb-1-2", "secret-value", "gsk_test_value_123456"}
     only = plan(("slack",))
     assert only.discord is None
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("redis://:hunter2pw@localhost:notaport/0", "port is not a number"),
+        ("redis://:hunter2pw@localhost:99999", "port is out of range"),
+        ("http://:hunter2pw@localhost:6379", "must start with redis:// or rediss://"),
+        ("redis://:hunter2pw@[::1:6379", "[IPv6] host is not closed"),
+        ("redis://:hunter2pw@localhost:6379/zero", "database (after the last /) must be a number"),
+        ("redis://:hunter2pw@:6379", "names no host"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "ask"])
+def test_a_malformed_redis_url_stops_start_up_in_one_line_naming_the_variable(
+    url: str, says: str, command: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("REDIS_URL", url)
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    args = ["run"] if command == "run" else ["ask", "How many Rs are in strawberry?"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert "REDIS_URL" in lines[0]
+    assert says in lines[0]
+    assert "hunter2pw" not in result.output
