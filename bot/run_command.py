@@ -214,7 +214,7 @@ async def _slack(
         )
         try:
             if credentials.app_token is None:
-                yield bot.app.web_app(path=EVENTS_PATH, port=settings.port)
+                yield bot.web_app(path=EVENTS_PATH)
                 return
             handler = AsyncSocketModeHandler(bot.app, credentials.app_token)
             await handler.connect_async()  # type: ignore[no-untyped-call]

@@ -12,10 +12,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.history import earlier_turns
+from adapters.slack.http import events_app
 from adapters.slack.options import SlackOptions
 from adapters.slack.pacing import ChannelPacer, retry_handlers
 from adapters.slack.port import ChainService
@@ -67,8 +69,13 @@ class SlackBot:
         self.poster = Poster(client=client, pacer=ChannelPacer(interval=options.post_interval))
         self._reactions = Reactions(service=service, poster=self.poster, options=options, toggles=toggles)
         self._tasks: set[asyncio.Task[None]] = set()
-        self.app = AsyncApp(client=client, signing_secret=signing_secret or "")
+        self._signing_secret = signing_secret or ""
+        self.app = AsyncApp(client=client, signing_secret=self._signing_secret)
         self._register(self.app)
+
+    def web_app(self, *, path: str) -> web.Application:
+        """HTTP mode: the app served at ``path``, checking each request's signature before reading its body."""
+        return events_app(self.app, signing_secret=self._signing_secret, path=path)
 
     @property
     def running(self) -> int:

@@ -1,5 +1,6 @@
 """How Slack reaches the bot: Socket Mode (an outbound websocket, no public URL) or HTTP mode (Slack posts signed
-requests to ``/slack/events``; bolt checks every signature and timestamp and answers forged or stale ones 401).
+requests to ``/slack/events``; every signature and timestamp is checked before the body is read, and forged or
+stale requests get 401).
 Both serve ``GET /health``: 200 with a small JSON body while able to take events, 503 otherwise.
 """
 
@@ -63,7 +64,7 @@ async def serve_socket_mode(bot: SlackBot, *, app_token: str, host: str, port: i
 @asynccontextmanager
 async def serve_http(bot: SlackBot, *, host: str, port: int) -> AsyncIterator[Served]:
     """Serve bolt's signed-request endpoint at ``/slack/events`` and the health endpoint on ``host:port``."""
-    app = bot.app.web_app(path=EVENTS_PATH, port=port)
+    app = bot.web_app(path=EVENTS_PATH)
 
     async def always() -> bool:
         return True

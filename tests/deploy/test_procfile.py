@@ -83,8 +83,10 @@ async def run_all(
             assert process.process.returncode is None, f"{name} exited"
             async with http.get(f"{url}/readyz") as response:
                 assert response.status == 200, (name, await response.text())
-        async with http.post(f"{processes['web'][1]}/slack/events", data=b"{}") as response:
-            assert response.status == 401  # the web process serves Slack's signed endpoint on $PORT
+        # The web process serves Slack's signed endpoint on $PORT; unsigned bodies of any shape get 401.
+        for body, kind in ((b"{}", "application/json"), (b"<html>proxy</html>", "application/json")):
+            async with http.post(f"{processes['web'][1]}/slack/events", data=body, headers={"Content-Type": kind}) as r:
+                assert r.status == 401
     finally:
         for process, _ in processes.values():
             process.terminate()
@@ -92,3 +94,4 @@ async def run_all(
     for name, (code, err) in zip(processes, results, strict=True):
         assert code == 0, f"{name}: {err}"
         assert "drained: 0 finished, 0 interrupted" in err, name
+        assert "Traceback" not in err, name

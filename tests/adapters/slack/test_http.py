@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import aiohttp
@@ -123,3 +124,43 @@ async def test_two_replicas_answer_a_retried_event_once(
         await b.bot.wait_idle()
     assert sum(m.text.startswith("Answer:") for m in replies) == 1
     assert len(fake_groq.chat_requests) == 3
+
+
+_ODD_BODIES = [
+    ("application/json", "<html><body>502 Bad Gateway</body></html>"),
+    ("application/json", '{"type": "event_callback", "event": '),
+    ("application/x-www-form-urlencoded", "payload=%7Bnot-json"),
+    ("text/plain", "\x00\x01 hello"),
+    ("application/json", ""),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), _ODD_BODIES)
+async def test_unsigned_or_forged_bodies_of_any_shape_get_401_without_a_traceback(
+    slack: FakeSlack, fake_groq: FakeGroq, content_type: str, body: str, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    async with harness(slack, fake_groq, mode="http") as h:
+        url = f"{h.served.url}/slack/events"
+        async with slack.signed_poster(url) as poster, aiohttp.ClientSession() as session:
+            forged = await poster.post_raw(body, content_type, PostOptions(secret="not-the-secret"))
+            stale = await poster.post_raw(body, content_type, PostOptions(timestamp=int(time.time()) - 600))
+            async with session.post(url, data=body.encode(), headers={"Content-Type": content_type}) as unsigned:
+                unsigned_status = unsigned.status
+        await h.bot.wait_idle()
+    assert [forged.status, stale.status, unsigned_status] == [401, 401, 401]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert not any(r.exc_info for r in caplog.records)
+    assert fake_groq.chat_requests == []
+
+
+async def test_a_signed_but_unreadable_body_is_refused_without_a_traceback(
+    slack: FakeSlack, fake_groq: FakeGroq, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    async with harness(slack, fake_groq, mode="http") as h, slack.signed_poster(f"{h.served.url}/slack/events") as p:
+        reply = await p.post_raw("<html>not json</html>", "application/json")
+        still = await p.post_event(slack.events.url_verification("c-2"))
+    assert reply.status == 400
+    assert still.json() == {"challenge": "c-2"}
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -104,6 +104,10 @@ class SignedPoster:
             reason = "http_error"
         return attempts
 
+    async def post_raw(self, body: str, content_type: str, options: PostOptions | None = None) -> HttpReply:
+        """Any body, signed as Slack would sign it (or forged through ``options``): for malformed requests."""
+        return await self._post(body, content_type, options)
+
     async def _post(self, body: str, content_type: str, options: PostOptions | None) -> HttpReply:
         options = options or PostOptions()
         timestamp = str(options.timestamp if options.timestamp is not None else int(time.time()))
