@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 
 import click
@@ -12,6 +11,7 @@ from rich.console import Console
 from adapters.terminal import ExitCode, JsonRenderer, Renderer, RichRenderer, ask
 from bot.discord_command import discord_command
 from bot.doctor import doctor_command
+from bot.logs import configure_logging, secret_values
 from bot.run_command import run_command
 from bot.settings import load_settings
 from bot.slack_command import slack_command
@@ -49,7 +49,7 @@ def ask_command(question: str, strategy: str | None, model: str | None, steps: s
         settings.require_llm()
     except ConfigError as exc:
         _fail(str(exc))
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(level="WARNING", fmt="brief", secrets=secret_values(settings))
     renderer: Renderer
     if as_json:
         renderer = JsonRenderer(out=sys.stdout)

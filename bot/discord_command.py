@@ -11,6 +11,7 @@ import discord
 
 from adapters.discord import AdapterContext, PostIndex, ThinkClient, apply_endpoints, invite_url
 from bot.discord_settings import DiscordSettings, load_discord_settings
+from bot.logs import configure_logging, secret_values
 from bot.settings import Settings, load_settings
 from bot.wiring import Services, build_services, build_toggles
 from core.errors import ConfigError
@@ -19,10 +20,8 @@ __all__ = ["build_client", "discord_command", "serve"]
 
 log = logging.getLogger(__name__)
 
+
 # discord.py logs interaction tokens at DEBUG in these loggers (request URLs, raw gateway events): never below INFO.
-_TOKEN_LOGGERS = ("discord.http", "discord.webhook", "discord.gateway")
-
-
 def build_client(services: Services, settings: DiscordSettings, **client_options: object) -> ThinkClient:
     """The client for ``services``; ``client_options`` go to ``discord.Client`` (tests shorten waits with them)."""
     store = services.store
@@ -40,13 +39,6 @@ async def serve(core: Settings, settings: DiscordSettings, token: str) -> None:
     apply_endpoints(api_base=settings.api_base, gateway_url=settings.gateway_url)
     async with build_services(core) as services, build_client(services, settings) as client:
         await client.start(token)
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    floor = max(logging.INFO, logging.getLogger().getEffectiveLevel())
-    for name in _TOKEN_LOGGERS:
-        logging.getLogger(name).setLevel(floor)
 
 
 @click.command("discord")
@@ -67,7 +59,7 @@ def discord_command(invite: bool) -> None:
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    _configure_logging(core.log_level)
+    configure_logging(level=core.log_level, fmt=core.log_format, secrets=secret_values(core, settings))
     try:
         asyncio.run(serve(core, settings, token))
     except discord.LoginFailure:

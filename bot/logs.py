@@ -4,6 +4,12 @@ Every line passes through a redactor that blanks the configured secrets and anyt
 Discord token, so a library that logs a URL or a header cannot leak one. Core events are logged by
 :class:`EventLog` at INFO with ids, counts and timings only: never the question or a step's text (DEBUG adds a
 short excerpt of the question).
+
+Third-party libraries log whole requests and payloads at DEBUG (the groq SDK every prompt, bolt and slack_sdk
+Socket Mode envelopes with users' messages, discord.py gateway frames), and bolt resets its loggers' levels to the
+root's whenever it builds one. So the handler itself, not the loggers' levels, keeps their lines out:
+:class:`LibraryGate` drops every third-party record below INFO and cuts any payload-shaped span (a bracketed
+structure longer than a few words) out of the rest.
 """
 
 from __future__ import annotations
@@ -16,9 +22,21 @@ import time
 from collections.abc import Iterable
 from typing import Literal, TextIO
 
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 
-__all__ = ["EventLog", "JsonFormatter", "Redactor", "TextFormatter", "configure_logging"]
+__all__ = [
+    "EventLog",
+    "JsonFormatter",
+    "LibraryGate",
+    "Redactor",
+    "TextFormatter",
+    "configure_logging",
+    "cut_payloads",
+    "secret_values",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +48,59 @@ _TOKEN_SHAPES = re.compile(
 )
 REDACTED = "[redacted]"
 _EXCERPT = 40
+_OURS = ("bot", "adapters", "core", "bench", "tests", "__main__")
+_PAYLOAD_CHARS = 60
+"""A bracketed span longer than this in a library's line is taken for a payload and cut out."""
+_LINE_CHARS = 500
+_CLOSERS = {"{": "}", "[": "]", "(": ")"}
+
+
+def secret_values(*settings: BaseSettings | None) -> list[str]:
+    """Every secret value of the given settings, except URLs: the redactor blanks the password inside any URL and
+    keeps the host."""
+    found: list[str] = []
+    for part in settings:
+        if part is None:
+            continue
+        values = (getattr(part, name) for name in type(part).model_fields)
+        found += [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+    return [s for s in found if s and "://" not in s]
+
+
+def cut_payloads(text: str) -> str:
+    """``text`` with every bracketed span longer than ``_PAYLOAD_CHARS`` replaced by ``{…}``; one pass, linear."""
+    pieces: list[str] = []
+    stack: list[tuple[str, int]] = []  # (closer, start) of the open brackets
+    kept_to = 0
+    for at, ch in enumerate(text):
+        if ch in _CLOSERS:
+            stack.append((_CLOSERS[ch], at))
+        elif stack and ch == stack[-1][0]:
+            _, start = stack.pop()
+            if not stack and at + 1 - start > _PAYLOAD_CHARS and start >= kept_to:
+                pieces += [text[kept_to:start], text[start] + "…" + ch]
+                kept_to = at + 1
+    if stack and len(text) - stack[0][1] > _PAYLOAD_CHARS:  # an unclosed payload runs to the end
+        pieces += [text[kept_to : stack[0][1]], text[stack[0][1]] + "…"]
+        kept_to = len(text)
+    pieces.append(text[kept_to:])
+    line = "".join(pieces)
+    return line if len(line) <= _LINE_CHARS else line[: _LINE_CHARS - 1] + "…"
+
+
+class LibraryGate(logging.Filter):
+    """On the handler: third-party records below INFO are dropped, the rest lose their payload-shaped spans."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".", 1)[0] in _OURS:
+            return True
+        if record.levelno < logging.INFO:
+            return False
+        message = record.getMessage()
+        cut = cut_payloads(message)
+        if cut != message:
+            record.msg, record.args = cut, None
+        return True
 
 
 class Redactor:
@@ -45,8 +116,10 @@ class Redactor:
 
 
 class TextFormatter(logging.Formatter):
-    def __init__(self, redact: Redactor) -> None:
-        super().__init__("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
+    """``brief``: no timestamp (the terminal's ``thinkbot ask``)."""
+
+    def __init__(self, redact: Redactor, *, brief: bool = False) -> None:
+        super().__init__(("" if brief else "%(asctime)sZ ") + "%(levelname)s %(name)s: %(message)s")
         self.converter = time.gmtime
         self._redact = redact
 
@@ -78,21 +151,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler :func:`configure_logging` installs, told apart from handlers others put on the root."""
+
+
 def configure_logging(
-    *, level: str, fmt: Literal["text", "json"], secrets: Iterable[str] = (), stream: TextIO | None = None
+    *,
+    level: str,
+    fmt: Literal["text", "json", "brief"],
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
 ) -> logging.Handler:
-    """Send every log record to ``stream`` (stderr) in ``fmt``; returns the handler (tests remove it)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    """Send every log record to ``stream`` (stderr) in ``fmt`` (``brief``: text without timestamps), redacted and
+    through the :class:`LibraryGate`; returns the handler (tests remove it)."""
+    handler = _OurHandler(stream or sys.stderr)
     redact = Redactor(secrets)
-    handler.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
+    handler.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact, brief=fmt == "brief"))
+    handler.addFilter(LibraryGate())
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
+    for old in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+        root.removeHandler(old)  # configured again (tests): one handler of ours at a time, others' left alone
     root.addHandler(handler)
     root.setLevel(level)
-    # These log request URLs, payloads and tokens at DEBUG: never below INFO.
+    # The gate drops their DEBUG lines anyway; raising their levels also spares building them.
     floor = max(logging.INFO, root.getEffectiveLevel())
-    for name in ("discord.http", "discord.webhook", "discord.gateway", "slack_bolt", "slack_sdk"):
+    for name in ("discord", "slack_bolt", "slack_sdk", "groq", "openai", "httpx", "httpcore", "aiohttp", "asyncio"):
         logging.getLogger(name).setLevel(floor)
     return handler
 

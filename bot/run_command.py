@@ -22,7 +22,6 @@ import click
 import discord
 from aiohttp import web
 from pydantic import SecretStr
-from pydantic_settings import BaseSettings
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
@@ -31,7 +30,7 @@ from adapters.slack import SlackBot, web_client
 from adapters.slack.modes import EVENTS_PATH
 from bot.discord_settings import DiscordSettings, load_discord_settings
 from bot.health import Check, HealthServer, serve_health
-from bot.logs import EventLog, configure_logging
+from bot.logs import EventLog, configure_logging, secret_values
 from bot.settings import Settings, load_settings
 from bot.shutdown import DrainReport, GracefulService
 from bot.slack_settings import SlackSettings, load_slack_settings
@@ -58,7 +57,7 @@ class Plan:
 
     def secrets(self) -> list[str]:
         """Every secret value of every settings object, for the log redactor."""
-        return [s for part in (self.core, self.discord, self.slack) if part is not None for s in _secrets(part)]
+        return secret_values(self.core, self.discord, self.slack)
 
 
 def plan(only: tuple[str, ...] = ()) -> Plan:
@@ -245,13 +244,6 @@ def rate_limit_trace(metrics: Metrics, platform: str) -> aiohttp.TraceConfig:
 
 def _given(secret: SecretStr | None) -> bool:
     return secret is not None and bool(secret.get_secret_value().strip())
-
-
-def _secrets(settings: BaseSettings) -> list[str]:
-    """Secret values, except URLs: the log redactor blanks the password inside any URL, and keeps the host."""
-    values = (getattr(settings, name) for name in type(settings).model_fields)
-    secrets = (v.get_secret_value() for v in values if isinstance(v, SecretStr))
-    return [s for s in secrets if s and "://" not in s]
 
 
 async def _serve(plan: Plan) -> DrainReport:

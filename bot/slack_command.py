@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack import SlackBot, web_client
 from adapters.slack.modes import Served, serve_http, serve_socket_mode
+from bot.logs import configure_logging, secret_values
 from bot.settings import Settings, load_settings
 from bot.slack_settings import SlackSettings, load_slack_settings
 from bot.wiring import build_services, build_toggles
@@ -25,8 +26,6 @@ __all__ = ["serve", "slack_command"]
 log = logging.getLogger(__name__)
 
 # At DEBUG these log whole payloads (with Slack's verification token) and websocket URLs: keep them at INFO.
-_CHATTY_LOGGERS = ("slack_bolt", "slack_sdk")
-_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 async def serve(
@@ -99,10 +98,7 @@ def slack_command() -> None:
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    logging.basicConfig(level=core.log_level, stream=sys.stderr, format=_LOG_FORMAT)
-    floor = max(logging.INFO, logging.getLogger().getEffectiveLevel())
-    for name in _CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(floor)
+    configure_logging(level=core.log_level, fmt=core.log_format, secrets=secret_values(core, settings))
     try:
         asyncio.run(serve(core, settings))
     except ConfigError as exc:

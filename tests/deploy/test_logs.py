@@ -1,10 +1,13 @@
 import io
 import json
 import logging
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.logs import EventLog, Redactor, configure_logging
+from bot.logs import EventLog, Redactor, configure_logging, cut_payloads
 from core.events import ChainStarted, FinalAnswer, Step
 from core.llm.types import Usage
 
@@ -63,4 +66,41 @@ def test_text_format_is_one_line_per_record_and_debug_shows_a_short_excerpt(capt
     assert len(lines) == 2
     assert "q" * 40 in lines[1]
     assert "q" * 41 not in lines[1]
-    assert logging.getLogger("discord.http").level == logging.INFO
+    assert logging.getLogger("discord.http").getEffectiveLevel() == logging.INFO
+
+
+def test_library_debug_lines_are_dropped_even_when_a_library_resets_its_level(captured):
+    stream, configure = captured
+    configure(level="DEBUG", fmt="text")
+    bolt = logging.getLogger("slack_bolt.AsyncApp")
+    bolt.setLevel(logging.DEBUG)  # what bolt does to its loggers, from the root's level, whenever it builds one
+    bolt.debug("envelope %s", {"event": {"text": "a user's private words"}})
+    logging.getLogger("groq._base_client").debug("Request options: %s", {"json_data": {"messages": ["prompt"]}})
+    logging.getLogger("core.somewhere").debug("our own debug line")
+    text = stream.getvalue()
+    assert "private words" not in text
+    assert "Request options" not in text
+    assert "our own debug line" in text
+
+
+def test_library_lines_lose_their_payloads_but_keep_their_words(captured):
+    stream, configure = captured
+    configure(level="INFO", fmt="text")
+    body = {"type": "event_callback", "event": {"text": "a user's private words that go on and on"}}
+    logging.getLogger("slack_bolt.AsyncApp").warning("A global middleware skipped next() for (%s)", body)
+    logging.getLogger("discord.client").info("logging in using static token")
+    text = stream.getvalue()
+    assert "private words" not in text
+    assert "A global middleware skipped next() for (…)" in text
+    assert "logging in using static token" in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="{}[]()ab \n", max_size=2000) | st.builds(lambda n: "{" * n + "}" * n, st.integers(0, 50_000)))
+def test_cut_payloads_is_linear_and_bounded(text: str):
+    started = time.perf_counter()
+    cut = cut_payloads(text)
+    assert time.perf_counter() - started < 0.5
+    assert len(cut) <= 500
+    if "{" not in text and "[" not in text and "(" not in text and len(text) <= 500:
+        assert cut == text
