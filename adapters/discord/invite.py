@@ -12,7 +12,8 @@ INVITE_SCOPES = ("bot", "applications.commands")
 
 
 def bot_permissions() -> discord.Permissions:
-    """What the bot does: read and post in channels and threads, start public threads, react, read history.
+    """What the bot does: read and post in channels and threads, start public threads, react, read history, and
+    attach a file (the rest of a chain past the thread cap).
 
     Mention Everyone is deliberately absent: the bot never pings.
     """
@@ -23,6 +24,7 @@ def bot_permissions() -> discord.Permissions:
         create_public_threads=True,
         add_reactions=True,
         read_message_history=True,
+        attach_files=True,
     )
 
 
