@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
 
 from adapters.chat.caps import MIN_MESSAGES
-from core.errors import ConfigError
+from bot.settings import checked
 from core.state.rates import Rate
 
 __all__ = ["ChatSettings"]
@@ -40,8 +40,4 @@ class ChatSettings(BaseSettings):
     @field_validator("toggle_rate_message", "toggle_rate_user")
     @classmethod
     def _rate(cls, value: str) -> str:
-        try:
-            Rate.parse(value)
-        except ConfigError as exc:
-            raise ValueError(exc.message) from None
-        return value
+        return checked(Rate.parse, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal, TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -12,7 +13,7 @@ from core.errors import ConfigError
 from core.state.connection import RedisConfig, check_redis_url
 from core.state.rates import Rate
 
-__all__ = ["Settings", "load", "load_settings"]
+__all__ = ["Settings", "checked", "load", "load_settings"]
 
 S = TypeVar("S", bound=BaseSettings)
 
@@ -68,21 +69,14 @@ class Settings(BaseSettings):
     @field_validator("user_rate", "place_rate")
     @classmethod
     def _rate(cls, value: str) -> str:
-        try:
-            Rate.parse(value)
-        except ConfigError as exc:
-            raise ValueError(exc.message) from None
-        return value
+        return checked(Rate.parse, value)
 
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value().strip():
             return None  # an empty REDIS_URL means no URL: the embedded store
-        try:
-            check_redis_url(value.get_secret_value())
-        except ConfigError as exc:
-            raise ValueError(exc.message) from None
+        checked(check_redis_url, value.get_secret_value())
         return value
 
     def redis_config(self) -> RedisConfig:
@@ -118,6 +112,15 @@ class Settings(BaseSettings):
                 "THINKBOT_OPENAI_BASE_URL is not set: the openai provider needs the endpoint's base URL, "
                 "for example http://localhost:11434/v1 for Ollama."
             )
+
+
+def checked(check: Callable[[str], object], value: str) -> str:
+    """``value`` once ``check`` accepts it; its :class:`ConfigError` becomes the ``ValueError`` pydantic reports."""
+    try:
+        check(value)
+    except ConfigError as exc:
+        raise ValueError(exc.message) from None
+    return value
 
 
 def load_settings(**overrides: object) -> Settings:
