@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.events import ChainFailed, Event, Step
+from core.kinds import FailureKind
 from core.request import ThinkRequest
 from core.state.records import ChainRecord
 
@@ -83,7 +84,10 @@ class GracefulService:
     async def _think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
         if self.draining:
             refusal = ChainFailed(
-                chain_id=uuid.uuid4().hex[:16], kind="restarting", message=RESTARTING, retry_after=RESTART_WAIT
+                chain_id=uuid.uuid4().hex[:16],
+                kind=FailureKind.RESTARTING,
+                message=RESTARTING,
+                retry_after=RESTART_WAIT,
             )
             yield self._seen(refusal)
             return
@@ -97,8 +101,12 @@ class GracefulService:
                     if chain_id is None:
                         chain_id = event.chain_id
                         self._running[token] = chain_id
-                    if isinstance(event, ChainFailed) and event.kind == "cancelled" and chain_id in self._interrupted:
-                        event = ChainFailed(chain_id=event.chain_id, kind="interrupted", message=INTERRUPTED,
+                    if (
+                        isinstance(event, ChainFailed)
+                        and event.kind == FailureKind.CANCELLED
+                        and chain_id in self._interrupted
+                    ):
+                        event = ChainFailed(chain_id=event.chain_id, kind=FailureKind.INTERRUPTED, message=INTERRUPTED,
                                             steps=event.steps)  # fmt: skip
                     yield self._seen(event)
         finally:

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 
 from core.events import ChainFailed
+from core.kinds import FailureKind
 from core.request import ThinkRequest
 from core.state.budget import BudgetStatus, TokenBudget
 from core.state.limiter import FAIL_CLOSED_RETRY_AFTER, RateLimiter
@@ -29,20 +30,22 @@ class Admission:
         if not user.allowed and user.degraded:
             return _unavailable(chain_id, user.retry_after)
         if not user.allowed:
-            return _refusal(chain_id, "rate_limited", "You are asking faster than this bot allows.", user.retry_after)
+            return _refusal(
+                chain_id, FailureKind.RATE_LIMITED, "You are asking faster than this bot allows.", user.retry_after
+            )
         # The place is only charged for users within their own limit; its budget is read at the same time.
         place, status = await asyncio.gather(self._per_place.hit(request.place), self._budget_status(request.place))
         if (not place.allowed and place.degraded) or (status is not None and not status.allowed and status.degraded):
             return _unavailable(chain_id, place.retry_after or FAIL_CLOSED_RETRY_AFTER)
         if not place.allowed:
             message = "This server or workspace is asking faster than this bot allows."
-            return _refusal(chain_id, "rate_limited", message, place.retry_after)
+            return _refusal(chain_id, FailureKind.RATE_LIMITED, message, place.retry_after)
         if status is None or status.allowed:
             return None
         wait = max(1.0, (status.resets_at - dt.datetime.now(dt.UTC)).total_seconds())
         reset = status.resets_at.strftime("%H:%M UTC")
         message = f"Today's token budget here is used up ({status.used:,} of {status.limit:,}); it resets at {reset}."
-        return ChainFailed(chain_id=chain_id, kind="over_budget", message=message, retry_after=wait)
+        return ChainFailed(chain_id=chain_id, kind=FailureKind.OVER_BUDGET, message=message, retry_after=wait)
 
     async def _budget_status(self, place: str) -> BudgetStatus | None:
         return None if self._budget is None else await self._budget.check(place)
@@ -52,7 +55,7 @@ class Admission:
             await self._budget.add(place, tokens)
 
 
-def _refusal(chain_id: str, kind: str, message: str, retry_after: float) -> ChainFailed:
+def _refusal(chain_id: str, kind: FailureKind, message: str, retry_after: float) -> ChainFailed:
     text = f"{message} Please try again in {_duration(retry_after)}."
     return ChainFailed(chain_id=chain_id, kind=kind, message=text, retry_after=retry_after)
 
@@ -61,7 +64,7 @@ def _unavailable(chain_id: str, retry_after: float) -> ChainFailed:
     """Redis is down and limits fail closed: the user did nothing wrong, so do not say they asked too fast."""
     wait = _duration(retry_after)
     message = f"I can't check the usage limits right now, so I'm not taking questions. Please try again in {wait}."
-    return ChainFailed(chain_id=chain_id, kind="limits_unavailable", message=message, retry_after=retry_after)
+    return ChainFailed(chain_id=chain_id, kind=FailureKind.LIMITS_UNAVAILABLE, message=message, retry_after=retry_after)
 
 
 def _duration(seconds: float) -> str:

@@ -9,6 +9,7 @@ from collections.abc import AsyncGenerator
 
 from core.errors import DeadlineExceededError, EmptyAnswerError, ThinkbotError
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.kinds import FailureKind
 from core.relay import Relay
 from core.strategies.base import ChainContext, Strategy
 from core.text import is_blank
@@ -40,7 +41,7 @@ async def run_chain(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Eve
 async def _events(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event, None]:
     steps: list[Step] = []
 
-    def failed(kind: str, message: str) -> ChainFailed:
+    def failed(kind: FailureKind, message: str) -> ChainFailed:
         return ChainFailed(chain_id=ctx.chain_id, kind=kind, message=message, steps=tuple(steps))
 
     try:
@@ -60,4 +61,4 @@ async def _events(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event
         yield failed(exc.kind, exc.user_message)
     except Exception:
         log.exception("chain %s crashed", ctx.chain_id)
-        yield failed("internal", "Something went wrong on our side while thinking. Please try again.")
+        yield failed(FailureKind.INTERNAL, "Something went wrong on our side while thinking. Please try again.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from core.errors import ThinkbotError
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.kinds import FailureKind, failure_kind
 from core.llm.types import Usage
 
 __all__ = ["CodecError", "event_from_dict", "event_to_dict"]
@@ -24,7 +25,7 @@ _USAGE_FIELDS = tuple(f.name for f in dataclasses.fields(Usage))
 
 
 class CodecError(ThinkbotError):
-    kind = "codec"
+    kind = FailureKind.CODEC
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
@@ -33,19 +34,24 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     if "usage" in body:
         body["usage"] = {name: getattr(body["usage"], name) for name in _USAGE_FIELDS}
     if isinstance(event, ChainFailed):
+        body["kind"] = str(event.kind)
         body["steps"] = [event_to_dict(step) for step in body["steps"]]
     body["type"] = _NAMES[type(event)]
     return body
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
-    """Inverse of :func:`event_to_dict`; raises :class:`CodecError` on anything it does not recognise."""
+    """Inverse of :func:`event_to_dict`; raises :class:`CodecError` on anything it does not recognise.
+
+    A failure's ``kind`` comes back as a :class:`~core.kinds.FailureKind` (one this version does not know, as
+    ``internal``: see :func:`~core.kinds.failure_kind`)."""
     try:
         fields = dict(data)
         cls = _TYPES[fields.pop("type")]
         if "usage" in fields:
             fields["usage"] = Usage(**fields["usage"])
         if cls is ChainFailed:
+            fields["kind"] = failure_kind(str(fields["kind"]))
             fields["steps"] = tuple(_step(s) for s in fields.get("steps", ()))
         event: Event = cls(**fields)
     except (KeyError, TypeError, ValueError) as exc:

@@ -1,7 +1,8 @@
 """Errors raised by the reasoning core.
 
 Every error the core raises derives from :class:`ThinkbotError` and carries a ``kind`` (a short, stable
-identifier adapters and scripts may switch on) and a ``user_message`` (one sentence a chat user can read).
+identifier adapters and scripts may switch on: a :class:`~core.kinds.FailureKind`) and a ``user_message`` (one
+sentence a chat user can read).
 No error text ever contains an API key or token.
 
     ThinkbotError
@@ -25,6 +26,10 @@ No error text ever contains an API key or token.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
+
+from core.kinds import FailureKind
 
 __all__ = [
     "ChainError",
@@ -51,7 +56,7 @@ __all__ = [
 class ThinkbotError(Exception):
     """Root of every error the core raises."""
 
-    kind = "error"
+    kind: ClassVar[FailureKind] = FailureKind.ERROR
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -63,43 +68,43 @@ class ThinkbotError(Exception):
 
 
 class ConfigError(ThinkbotError):
-    kind = "config"
+    kind = FailureKind.CONFIG
 
 
 class InputError(ThinkbotError):
-    kind = "input"
+    kind = FailureKind.INPUT
 
 
 class StepParseError(ThinkbotError):
-    kind = "parse"
+    kind = FailureKind.PARSE
 
 
 class ChainError(ThinkbotError):
-    kind = "chain"
+    kind = FailureKind.CHAIN
 
 
 class MalformedOutputError(ChainError):
-    kind = "malformed_output"
+    kind = FailureKind.MALFORMED_OUTPUT
 
 
 class EmptyAnswerError(ChainError):
-    kind = "empty_answer"
+    kind = FailureKind.EMPTY_ANSWER
 
 
 class DeadlineExceededError(ChainError):
-    kind = "deadline"
+    kind = FailureKind.DEADLINE
 
 
 class LLMError(ThinkbotError):
-    kind = "llm"
+    kind = FailureKind.LLM
 
 
 class LLMAuthError(LLMError):
-    kind = "llm_auth"
+    kind = FailureKind.LLM_AUTH
 
 
 class ModelNotFoundError(LLMError):
-    kind = "model_not_found"
+    kind = FailureKind.MODEL_NOT_FOUND
 
     def __init__(self, message: str, *, model: str) -> None:
         super().__init__(message)
@@ -107,7 +112,7 @@ class ModelNotFoundError(LLMError):
 
 
 class LLMRateLimitError(LLMError):
-    kind = "llm_rate_limited"
+    kind = FailureKind.LLM_RATE_LIMITED
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
@@ -115,11 +120,11 @@ class LLMRateLimitError(LLMError):
 
 
 class RequestTooLargeError(LLMError):
-    kind = "request_too_large"
+    kind = FailureKind.REQUEST_TOO_LARGE
 
 
 class JSONValidateError(LLMError):
-    kind = "json_validate_failed"
+    kind = FailureKind.JSON_VALIDATE_FAILED
 
     def __init__(self, message: str, *, failed_generation: str) -> None:
         super().__init__(message)
@@ -127,16 +132,16 @@ class JSONValidateError(LLMError):
 
 
 class LLMBadRequestError(LLMError):
-    kind = "llm_bad_request"
+    kind = FailureKind.LLM_BAD_REQUEST
 
 
 class LLMTimeoutError(LLMError):
-    kind = "llm_timeout"
+    kind = FailureKind.LLM_TIMEOUT
 
 
 class LLMConnectionError(LLMError):
-    kind = "llm_connection"
+    kind = FailureKind.LLM_CONNECTION
 
 
 class LLMServerError(LLMError):
-    kind = "llm_server"
+    kind = FailureKind.LLM_SERVER

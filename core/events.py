@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.kinds import FailureKind
 from core.llm.types import Usage
 
 __all__ = ["ChainFailed", "ChainQueued", "ChainStarted", "Event", "FinalAnswer", "Step"]
@@ -53,13 +54,13 @@ class FinalAnswer:
 class ChainFailed:
     """The chain stopped, or never started. ``message`` is safe to show a user; ``steps`` are those finished.
 
-    ``kind`` says why (see ``core.errors`` and the README): e.g. ``input``, ``rate_limited`` and ``over_budget``
-    (with ``retry_after`` seconds), ``duplicate`` (a redelivered request: show nothing), ``cancelled``,
-    ``deadline``, ``llm_*``.
+    ``kind`` says why (:class:`~core.kinds.FailureKind`, and the README's errors table): e.g. ``input``,
+    ``rate_limited`` and ``over_budget`` (with ``retry_after`` seconds), ``duplicate`` (a redelivered request: show
+    nothing), ``cancelled``, ``deadline``, ``llm_*``.
     """
 
     chain_id: str
-    kind: str
+    kind: FailureKind
     message: str
     steps: tuple[Step, ...] = ()
     retry_after: float | None = None

@@ -21,12 +21,13 @@ from __future__ import annotations
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.kinds import FailureKind
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-_LIMIT_KINDS = frozenset({"rate_limited", "over_budget", "limits_unavailable"})
+_LIMIT_KINDS = frozenset({FailureKind.RATE_LIMITED, FailureKind.OVER_BUDGET, FailureKind.LIMITS_UNAVAILABLE})
 _STEP_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 _CHAIN_BUCKETS = (1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 60.0, 120.0, 300.0)
 

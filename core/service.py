@@ -23,6 +23,7 @@ from core.chain_runner import run_chain
 from core.concurrency import ConcurrencyCap
 from core.errors import InputError
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.kinds import FailureKind
 from core.llm.types import LLMClient
 from core.metrics import Metrics
 from core.recorder import Recorder, relabel
@@ -110,7 +111,9 @@ class ThinkService:
             return
         lease = await self._dedupe.claim(request.delivery_key) if request.delivery_key else None
         if request.delivery_key and lease is None:
-            yield ChainFailed(chain_id=chain_id, kind="duplicate", message="This request is already being answered.")
+            yield ChainFailed(
+                chain_id=chain_id, kind=FailureKind.DUPLICATE, message="This request is already being answered."
+            )
             return
         finished = False
         try:
@@ -203,7 +206,7 @@ class ThinkService:
                         steps.append(item)
                     yield item
             if relay.task.cancelled():
-                yield ChainFailed(chain_id=chain_id, kind="cancelled", message=_CANCELLED, steps=tuple(steps))
+                yield ChainFailed(chain_id=chain_id, kind=FailureKind.CANCELLED, message=_CANCELLED, steps=tuple(steps))
         finally:
             del self._running[chain_id]
 

@@ -26,6 +26,7 @@ from adapters.discord.render import (
 )
 from adapters.discord.split import split_text
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.kinds import FailureKind
 
 __all__ = ["ChainView"]
 
@@ -127,7 +128,7 @@ class ChainView:
         await self._withdraw_stop()
 
     async def _refused(self, event: ChainFailed) -> None:
-        if event.kind == "duplicate":
+        if event.kind == FailureKind.DUPLICATE:
             log.info("a redelivered request was answered already; showing nothing")
             await self._header.drop()
         else:

@@ -16,6 +16,7 @@ from adapters.slack import tags
 from adapters.slack.mrkdwn import escape, to_mrkdwn
 from adapters.slack.split import measure, split_text
 from core.events import ChainFailed, FinalAnswer, Step
+from core.kinds import FailureKind
 from core.text import one_line
 
 __all__ = [
@@ -137,7 +138,7 @@ def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
 def failure(event: ChainFailed, *, posted_steps: int) -> Rendered:
     """What a failed or stopped chain posts in its thread; the steps above stay."""
     kept = {0: "", 1: " The step above is kept."}.get(posted_steps, f" The {posted_steps} steps above are kept.")
-    icon = ":octagonal_sign:" if event.kind == "cancelled" else ":warning:"
+    icon = ":octagonal_sign:" if event.kind == FailureKind.CANCELLED else ":warning:"
     text = f"{icon} {clip_escaped(event.message, NOTE_CHARS)}{kept}"
     return Rendered(text=text, blocks=(section(text),))
 

@@ -27,6 +27,7 @@ from adapters.slack.poster import Poster
 from adapters.slack.tags import tags_of
 from adapters.slack.triggers import Ask, message_id
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.kinds import FailureKind
 from core.request import ThinkRequest
 
 __all__ = ["ChainRun", "Respond"]
@@ -86,7 +87,7 @@ class ChainRun:
                     queue.put_nowait(event)
         except Exception:
             log.exception("slack: the service failed on chain %s", self._chain_id or "(not started)")
-            queue.put_nowait(ChainFailed(chain_id=self._chain_id, kind="internal", message=_OUR_FAULT))
+            queue.put_nowait(ChainFailed(chain_id=self._chain_id, kind=FailureKind.INTERNAL, message=_OUR_FAULT))
         finally:
             queue.put_nowait(None)
 
@@ -184,7 +185,7 @@ class ChainRun:
 
     async def _failed(self, event: ChainFailed) -> None:
         if not self._chain_id:
-            if event.kind != "duplicate":
+            if event.kind != FailureKind.DUPLICATE:
                 await self._tell(render.refusal(event))
             return
         await self._post_steps_left([s for s in event.steps if s.index > self._posted])

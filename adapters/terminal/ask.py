@@ -6,12 +6,13 @@ from enum import IntEnum
 
 from adapters.terminal.render import Renderer
 from core.events import ChainFailed, FinalAnswer
+from core.kinds import FailureKind
 from core.request import ThinkRequest
 from core.service import ThinkService
 
 __all__ = ["ExitCode", "ask"]
 
-_BAD_INPUT_KINDS = frozenset({"input", "config"})
+_BAD_INPUT_KINDS = frozenset({FailureKind.INPUT, FailureKind.CONFIG})
 
 
 class ExitCode(IntEnum):

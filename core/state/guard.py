@@ -20,6 +20,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.errors import ThinkbotError
+from core.kinds import FailureKind
 
 __all__ = ["OUTAGE_ERRORS", "RedisGuard", "StoreUnavailableError"]
 
@@ -36,7 +37,7 @@ _CREDENTIALS = re.compile(r"//[^@/\s]*@")
 class StoreUnavailableError(ThinkbotError):
     """Redis is down; the caller falls back. Never reaches a user."""
 
-    kind = "store_unavailable"
+    kind = FailureKind.STORE_UNAVAILABLE
 
 
 class RedisGuard:

@@ -21,6 +21,7 @@ from functools import partial
 from redis.asyncio import Redis
 
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.kinds import FailureKind
 from core.state.fanout import Fanout
 from core.state.flights import FlightStore
 from core.state.guard import RedisGuard, StoreUnavailableError
@@ -30,8 +31,8 @@ __all__ = ["CANCELLED", "FLIGHT_LOST", "SingleFlight"]
 
 log = logging.getLogger(__name__)
 
-FLIGHT_LOST = "flight_lost"
-CANCELLED = "cancelled"
+FLIGHT_LOST = FailureKind.FLIGHT_LOST
+CANCELLED = FailureKind.CANCELLED
 _CANCELLED_MESSAGE = "The chain was stopped before it finished; please ask again."
 _LOST_MESSAGE = "The identical question this one was following stopped before it finished; please ask again."
 _BROKEN_MESSAGE = "The chain stopped unexpectedly; please ask again."
@@ -43,7 +44,7 @@ def _terminal(event: Event) -> bool:
     return isinstance(event, FinalAnswer | ChainFailed)
 
 
-def _failure(seen: tuple[Event, ...], kind: str, message: str) -> ChainFailed:
+def _failure(seen: tuple[Event, ...], kind: FailureKind, message: str) -> ChainFailed:
     chain_id = next((e.chain_id for e in seen if isinstance(e, ChainStarted)), "")
     return ChainFailed(chain_id, kind, message, tuple(e for e in seen if isinstance(e, Step)))
 
@@ -197,7 +198,7 @@ class SingleFlight:
             aclose = getattr(chain, "aclose", None)
             if aclose is not None:
                 await aclose()
-        yield _failure(fanout.items, "internal", _BROKEN_MESSAGE)
+        yield _failure(fanout.items, FailureKind.INTERNAL, _BROKEN_MESSAGE)
 
     async def _renew(self, digest: str, token: str) -> None:
         while True:
