@@ -9,7 +9,7 @@ Build it in ``bot/`` (``thinkbot discord``)::
 """
 
 from adapters.discord.client import ThinkClient, client_intents
-from adapters.discord.context import AdapterContext, ThinkPort
+from adapters.discord.context import AdapterContext
 from adapters.discord.endpoints import DISCORD_ENDPOINTS, DiscordEndpoints, apply_endpoints, current_endpoints
 from adapters.discord.invite import INVITE_SCOPES, bot_permissions, invite_url
 from adapters.discord.options import DiscordOptions
@@ -24,7 +24,6 @@ __all__ = [
     "Post",
     "PostIndex",
     "ThinkClient",
-    "ThinkPort",
     "apply_endpoints",
     "bot_permissions",
     "client_intents",

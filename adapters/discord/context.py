@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from adapters.chat.ordering import KeyedLocks
 from adapters.discord.gates import ChannelGates
 from adapters.discord.options import DiscordOptions
 from adapters.discord.posts import PostIndex
-from core.events import Event, Step
-from core.request import ThinkRequest
-from core.state import ChainRecord
+from core.port import ThinkPort
 from core.toggles import Toggles
 
-__all__ = ["AdapterContext", "ThinkPort", "message_key", "thread_key"]
-
-
-class ThinkPort(Protocol):
-    """The part of ``core.service.ThinkService`` the adapter calls."""
-
-    def think(self, request: ThinkRequest) -> AsyncIterator[Event]: ...
-
-    def cancel(self, chain_id: str) -> bool: ...
-
-    async def link_message(self, message_id: str, *, chain_id: str, step: int | None) -> None: ...
-
-    async def find_message(self, message_id: str) -> tuple[ChainRecord, Step | None] | None: ...
+__all__ = ["AdapterContext", "message_key", "thread_key"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,6 +3,5 @@ posted as a thread of collapsed steps that reactions expand. Served over Socket 
 
 from adapters.slack.app import SlackBot, web_client
 from adapters.slack.options import SlackOptions
-from adapters.slack.port import ChainService
 
-__all__ = ["ChainService", "SlackBot", "SlackOptions", "web_client"]
+__all__ = ["SlackBot", "SlackOptions", "web_client"]

@@ -20,11 +20,11 @@ from adapters.slack.history import earlier_turns
 from adapters.slack.http import events_app
 from adapters.slack.options import SlackOptions
 from adapters.slack.pacing import ChannelPacer, retry_handlers
-from adapters.slack.port import ChainService
 from adapters.slack.poster import Poster
 from adapters.slack.reactions import Reactions
 from adapters.slack.run import ChainRun, Respond
 from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, place_id, user_id
+from core.port import ThinkPort
 from core.request import ThinkRequest, Turn
 from core.toggles import Toggles
 
@@ -58,7 +58,7 @@ class SlackBot:
     def __init__(
         self,
         *,
-        service: ChainService,
+        service: ThinkPort,
         client: AsyncWebClient,
         options: SlackOptions,
         toggles: Toggles,

@@ -6,9 +6,9 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.port import ChainService
 from adapters.slack.poster import Poster
 from adapters.slack.tags import tags_of
+from core.port import ThinkPort
 from core.request import Turn
 
 __all__ = ["earlier_turns"]
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 async def earlier_turns(
-    *, service: ChainService, poster: Poster, channel: str, thread_ts: str, limit: int
+    *, service: ThinkPort, poster: Poster, channel: str, thread_ts: str, limit: int
 ) -> tuple[Turn, ...]:
     """The last ``limit`` answered chains in the thread under ``thread_ts``, oldest first.
 

@@ -22,11 +22,11 @@ from adapters.slack import render
 from adapters.slack.admins import Admins
 from adapters.slack.options import SlackOptions
 from adapters.slack.overflow import fit
-from adapters.slack.port import ChainService
 from adapters.slack.poster import Poster, SlackMessage
 from adapters.slack.tags import tags_of
 from adapters.slack.triggers import message_id, user_id
 from core.events import Step
+from core.port import ThinkPort
 from core.state import ChainRecord
 from core.toggles import Toggles
 
@@ -38,7 +38,7 @@ Found = tuple[ChainRecord, Step | None]
 
 
 class Reactions:
-    def __init__(self, *, service: ChainService, poster: Poster, options: SlackOptions, toggles: Toggles) -> None:
+    def __init__(self, *, service: ThinkPort, poster: Poster, options: SlackOptions, toggles: Toggles) -> None:
         self._service = service
         self._poster = poster
         self._options = options

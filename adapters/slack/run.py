@@ -22,12 +22,12 @@ from adapters.chat.caps import ThreadCap
 from adapters.slack import render
 from adapters.slack.options import SlackOptions
 from adapters.slack.overflow import fit
-from adapters.slack.port import ChainService
 from adapters.slack.poster import Poster
 from adapters.slack.tags import tags_of
 from adapters.slack.triggers import Ask, message_id
 from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 from core.kinds import FailureKind
+from core.port import ThinkPort
 from core.request import ThinkRequest
 
 __all__ = ["ChainRun", "Respond"]
@@ -45,7 +45,7 @@ class ChainRun:
     """Renders the events of one request into the thread of ``ask``; ``respond`` answers a slash command privately."""
 
     def __init__(
-        self, *, service: ChainService, poster: Poster, options: SlackOptions, ask: Ask, respond: Respond | None = None
+        self, *, service: ThinkPort, poster: Poster, options: SlackOptions, ask: Ask, respond: Respond | None = None
     ) -> None:
         self._service = service
         self._poster = poster
@@ -82,7 +82,7 @@ class ChainRun:
 
     async def _produce(self, request: ThinkRequest, queue: asyncio.Queue[Event | None]) -> None:
         try:
-            async with contextlib.aclosing(self._service.think(request)) as events:  # type: ignore[type-var]
+            async with contextlib.aclosing(self._service.think(request)) as events:
                 async for event in events:
                     queue.put_nowait(event)
         except Exception:

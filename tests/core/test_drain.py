@@ -1,10 +1,10 @@
-"""Graceful shutdown through the real service: finish within the grace period, interrupt past it, refuse new work."""
+"""The drain through the real service: finish within the grace period, interrupt past it, refuse new work."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.shutdown import INTERRUPTED, RESTARTING, GracefulService
+from core.drain import INTERRUPTED, RESTARTING, GracefulService
 from core.events import ChainFailed, Event, FinalAnswer, Step
 from core.request import ThinkRequest
 from tests.deploy.chains import script_chain, step
