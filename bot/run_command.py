@@ -32,9 +32,9 @@ from bot.discord_settings import DiscordSettings, load_discord_settings
 from bot.health import Check, HealthServer, serve_health
 from bot.logs import EventLog, configure_logging, secret_values
 from bot.settings import Settings, load_settings
-from bot.shutdown import DrainReport, GracefulService
 from bot.slack_settings import SlackSettings, load_slack_settings
 from bot.wiring import Services, build_services, build_toggles
+from core.drain import DrainReport, GracefulService
 from core.errors import ConfigError
 from core.metrics import Metrics
 from core.toggles import Toggles
