@@ -18,8 +18,24 @@ from bot.slack_command import slack_command
 from bot.wiring import build_services
 from core.errors import ConfigError
 from core.request import ThinkRequest
+from core.strategies.registry import STRATEGIES
 
-__all__ = ["cli", "main"]
+__all__ = ["StrategyChoice", "cli", "main"]
+
+
+class StrategyChoice(click.Choice[str]):
+    """The registered strategies' names, read from the registry each time they are needed."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return STRATEGIES.names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """click sets the choices it was given; the registry's are used instead."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,7 +45,7 @@ def cli() -> None:
 
 @cli.command("ask")
 @click.argument("question")
-@click.option("--strategy", type=click.Choice(["g1", "berry"]), help="Reasoning strategy [default: THINKBOT_STRATEGY].")
+@click.option("--strategy", type=StrategyChoice(), help="Reasoning strategy [default: THINKBOT_STRATEGY].")
 @click.option("--model", help="Model id [default: THINKBOT_MODEL].")
 @click.option(
     "--steps",

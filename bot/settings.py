@@ -12,6 +12,7 @@ from core.chain_config import ChainConfig
 from core.errors import ConfigError
 from core.state.connection import RedisConfig, check_redis_url
 from core.state.rates import Rate
+from core.strategies.registry import DEFAULT_STRATEGY, STRATEGIES
 
 __all__ = ["Settings", "checked", "load", "load_settings"]
 
@@ -33,7 +34,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     model: str = Field(default=DEFAULT_MODEL, min_length=1)
-    strategy: Literal["g1", "berry"] = "g1"
+    strategy: str = DEFAULT_STRATEGY  # a name in core.strategies.registry.STRATEGIES
     temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     step_max_tokens: int = Field(default=1024, ge=16, le=65536)
     final_max_tokens: int = Field(default=2048, ge=16, le=65536)
@@ -70,6 +71,11 @@ class Settings(BaseSettings):
     @classmethod
     def _rate(cls, value: str) -> str:
         return checked(Rate.parse, value)
+
+    @field_validator("strategy")
+    @classmethod
+    def _strategy(cls, value: str) -> str:
+        return checked(STRATEGIES.check, value)
 
     @field_validator("redis_url")
     @classmethod

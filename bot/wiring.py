@@ -27,8 +27,7 @@ from core.state import (
     TokenBudget,
     connect,
 )
-from core.strategies.berry import BerryStrategy
-from core.strategies.g1 import G1Strategy
+from core.strategies.registry import STRATEGIES
 from core.toggles import Toggles
 
 __all__ = ["Services", "assemble_service", "build_llm", "build_services", "build_toggles"]
@@ -96,11 +95,10 @@ def assemble_service(
         per_place=RateLimiter(**parts, scope="place", rate=Rate.parse(settings.place_rate)),
         budget=budget,
     )
-    strategies = {s.name: s for s in (G1Strategy(), BerryStrategy())}
     return ThinkService(
         llm=llm,
         config=settings.chain_config(),
-        strategies=strategies,
+        strategies=STRATEGIES.build_all(),
         default_strategy=settings.strategy,
         admission=admission,
         cache=ResultCache(**parts, ttl=settings.cache_ttl),
