@@ -1,4 +1,5 @@
-"""Settings of the Discord adapter (``thinkbot discord``), from the environment and ``.env``."""
+"""Settings of the Discord adapter (``thinkbot run --only discord``, or ``thinkbot discord``), from the
+environment and ``.env``."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
 """``thinkbot run``: every adapter whose credentials are set, in one process, with the operations around them.
 
-One set of services (Redis, the LLM client, one :class:`~core.metrics.Metrics`) serves Discord and Slack alike;
-``/healthz``, ``/readyz`` and ``/metrics`` are served on ``THINKBOT_HEALTH_PORT`` or ``$PORT`` (sharing Slack's
-HTTP-mode server when Slack runs over HTTP); logs go to stderr as text or JSON; SIGTERM drains the chains (see
-:mod:`bot.shutdown`). The Procfile and fly.toml run this command, one adapter per process (``--only``).
+The one way the bot starts: ``thinkbot discord`` and ``thinkbot slack`` are ``run --only discord|slack`` (both
+call :func:`serve`). One set of services (Redis, the LLM client, one :class:`~core.metrics.Metrics`) serves Discord
+and Slack alike; ``/healthz``, ``/readyz`` and ``/metrics`` are served on ``THINKBOT_HEALTH_PORT`` or ``$PORT``
+(sharing Slack's HTTP-mode server, with ``/slack/events``, when Slack runs over HTTP); logs go to stderr as text or
+JSON, redacted; SIGTERM drains the chains (see :mod:`core.drain`). The Procfile and fly.toml run this command,
+one adapter per process (``--only``).
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ import click
 import discord
 from aiohttp import web
 from pydantic import SecretStr
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from adapters.discord import AdapterContext, PostIndex, ThinkClient, apply_endpoints
 from adapters.slack import SlackBot, web_client
-from adapters.slack.modes import EVENTS_PATH
+from adapters.slack.modes import EVENTS_PATH, socket_mode
 from bot.discord_settings import DiscordSettings, load_discord_settings
 from bot.health import Check, HealthServer, serve_health
 from bot.logs import EventLog, configure_logging, secret_values
@@ -39,7 +40,7 @@ from core.errors import ConfigError
 from core.metrics import Metrics
 from core.toggles import Toggles
 
-__all__ = ["ADAPTERS", "Plan", "plan", "rate_limit_trace", "run", "run_command"]
+__all__ = ["ADAPTERS", "Plan", "Started", "plan", "rate_limit_trace", "run", "run_command", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,21 @@ class Plan:
         return secret_values(self.core, self.discord, self.slack)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Started:
+    """What :func:`run` started: the health server's base URL (``None`` without a port) and each adapter's bot."""
+
+    url: str | None
+    discord: ThinkClient | None
+    slack: SlackBot | None
+
+
 def plan(only: tuple[str, ...] = ()) -> Plan:
-    """Which adapters run: those named in ``only`` (which must have credentials), else each one that has them."""
+    """Which adapters run: those named in ``only`` (which must have credentials), else each one that has them.
+
+    The adapters' credentials are checked before the LLM's, so ``thinkbot slack`` with nothing set names its token.
+    """
     core = load_settings()
-    core.require_llm()
     discord, slack = load_discord_settings(), load_slack_settings()
     has = {"discord": _given(discord.token), "slack": _given(slack.bot_token)}
     chosen = set(only) if only else {name for name, present in has.items() if present}
@@ -73,6 +85,7 @@ def plan(only: tuple[str, ...] = ()) -> Plan:
         discord.require_token()
     if "slack" in chosen:
         slack.credentials()
+    core.require_llm()
     return Plan(core=core, discord=discord if "discord" in chosen else None, slack=slack if "slack" in chosen else None)
 
 
@@ -80,11 +93,11 @@ async def run(
     plan: Plan,
     *,
     stop: asyncio.Event,
-    ready: Callable[[str | None], None] | None = None,
+    ready: Callable[[Started], None] | None = None,
     metrics: Metrics | None = None,
     discord_options: Mapping[str, Any] | None = None,
 ) -> DrainReport:
-    """Run ``plan`` until ``stop`` is set or an adapter fails, then drain; ``ready`` hears the health URL.
+    """Run ``plan`` until ``stop`` is set or an adapter fails, then drain; ``ready`` hears what started.
 
     ``discord_options`` go to ``discord.Client`` (tests shorten its waits with them).
     """
@@ -97,16 +110,15 @@ async def run(
             metrics=metrics, checks={"redis": _redis_check(services)}, draining=lambda: graceful.draining
         )
         watched: list[asyncio.Task[None]] = []
+        client = slack_bot = None
         if plan.discord is not None:
-            watched.append(
-                await stack.enter_async_context(
-                    _discord(services, graceful, plan.discord, health, discord_options or {})
-                )
-            )
+            discord_started = _discord(services, graceful, plan.discord, health, discord_options or {})
+            client, connection = await stack.enter_async_context(discord_started)
+            watched.append(connection)
         app = web.Application()
         if plan.slack is not None:
             toggles = build_toggles(services.store, plan.slack)
-            slack_app = await stack.enter_async_context(_slack(graceful, plan.slack, health, toggles))
+            slack_bot, slack_app = await stack.enter_async_context(_slack(graceful, plan.slack, health, toggles))
             app = slack_app if slack_app is not None else app
         port = plan.slack.port if plan.slack is not None and plan.slack.mode == "http" else plan.core.health_port
         url = None
@@ -114,7 +126,7 @@ async def run(
             host = plan.slack.host if plan.slack is not None else HOST
             url = await stack.enter_async_context(serve_health(health.mount(app), host=host, port=port))
         if ready is not None:
-            ready(url)
+            ready(Started(url=url, discord=client, slack=slack_bot))
         failed = await _until(stop, watched)
         report = await graceful.drain()
         log.info("drained: %d finished, %d interrupted", report.finished, len(report.interrupted))
@@ -152,8 +164,8 @@ async def _discord(
     settings: DiscordSettings,
     health: HealthServer,
     options: Mapping[str, Any],
-) -> AsyncIterator[asyncio.Task[None]]:
-    """Log in and connect the gateway in a task (yielded, to watch); close the client on the way out.
+) -> AsyncIterator[tuple[ThinkClient, asyncio.Task[None]]]:
+    """Log in and connect the gateway in a task (yielded with the client, to watch); close the client on the way out.
 
     discord.py's addresses are process-wide: they are set for the block and put back after it.
     """
@@ -175,7 +187,7 @@ async def _discord(
             return client.is_ready() and not client.is_closed()
 
         health.checks["discord"] = connected
-        yield connection
+        yield client, connection
     finally:
         await client.close()
         if connection is not None:
@@ -187,8 +199,8 @@ async def _discord(
 @contextlib.asynccontextmanager
 async def _slack(
     graceful: GracefulService, settings: SlackSettings, health: HealthServer, toggles: Toggles
-) -> AsyncIterator[web.Application | None]:
-    """Sign in, then open Socket Mode (yields ``None``) or build the HTTP-mode app to serve (yields it)."""
+) -> AsyncIterator[tuple[SlackBot, web.Application | None]]:
+    """Sign in, then open Socket Mode (yields the bot and ``None``) or build the HTTP-mode app to serve (with it)."""
     credentials = settings.credentials()
     metrics = health.metrics
     async with aiohttp.ClientSession() as session:
@@ -213,19 +225,11 @@ async def _slack(
         )
         try:
             if credentials.app_token is None:
-                yield bot.web_app(path=EVENTS_PATH)
+                yield bot, bot.web_app(path=EVENTS_PATH)
                 return
-            handler = AsyncSocketModeHandler(bot.app, credentials.app_token)
-            await handler.connect_async()  # type: ignore[no-untyped-call]
-
-            async def connected() -> bool:
-                return bool(await handler.client.is_connected())
-
-            health.checks["slack"] = connected
-            try:
-                yield None
-            finally:
-                await handler.close_async()  # type: ignore[no-untyped-call]
+            async with socket_mode(bot, app_token=credentials.app_token) as connected:
+                health.checks["slack"] = connected
+                yield bot, None
         finally:
             await bot.aclose()
 
@@ -264,10 +268,15 @@ async def _serve(plan: Plan) -> DrainReport:
 def run_command(only: tuple[str, ...]) -> None:
     """Run every adapter whose credentials are set (DISCORD_TOKEN, SLACK_BOT_TOKEN) in one process.
 
-    Serves /healthz, /readyz and /metrics on THINKBOT_HEALTH_PORT or $PORT; on SIGTERM, takes no new questions
-    and lets running chains finish for THINKBOT_SHUTDOWN_GRACE seconds. Exit codes: 0 stopped, 1 an adapter
-    failed, 2 bad settings or credentials.
+    Serves /healthz, /readyz and /metrics on THINKBOT_HEALTH_PORT or $PORT (Slack in HTTP mode: /slack/events too,
+    on $PORT); on SIGTERM, takes no new questions and lets running chains finish for THINKBOT_SHUTDOWN_GRACE
+    seconds. Exit codes: 0 stopped, 1 an adapter failed, 2 bad settings or credentials.
     """
+    serve(only)
+
+
+def serve(only: tuple[str, ...]) -> None:
+    """``thinkbot run --only ONLY`` (every adapter with credentials when empty): plan, log, run, exit."""
     try:
         chosen = plan(only)
     except ConfigError as exc:

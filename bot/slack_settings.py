@@ -1,4 +1,5 @@
-"""Settings of the Slack adapter (``thinkbot slack``), from the environment and ``.env``."""
+"""Settings of the Slack adapter (``thinkbot run --only slack``, or ``thinkbot slack``), from the environment and
+``.env``."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ class SlackCredentials:
 class SlackSettings(ChatSettings):
     """Field ``x`` is read from ``THINKBOT_SLACK_X`` unless an alias says otherwise.
 
-    ``SLACK_APP_TOKEN`` set: Socket Mode (a worker; ``PORT`` serves only ``/health``, ``health=false`` turns that
-    off). Unset: HTTP mode on ``PORT`` at ``/slack/events``, which needs ``SLACK_SIGNING_SECRET``.
+    ``SLACK_APP_TOKEN`` set: Socket Mode (a worker; ``/healthz``, ``/readyz`` and ``/metrics`` on the core's health
+    port). Unset: HTTP mode on ``PORT``, at ``/slack/events`` beside those three, which needs ``SLACK_SIGNING_SECRET``.
     """
 
     model_config = SettingsConfigDict(
@@ -44,7 +45,6 @@ class SlackSettings(ChatSettings):
     api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
     port: int = Field(default=3000, validation_alias="PORT", ge=0, le=65535)
     host: str = "0.0.0.0"  # noqa: S104 - a web process must listen on every interface
-    health: bool = True
     expand_reaction: str = Field(default="mag", pattern=EMOJI_NAME)
     stop_reaction: str = Field(default="octagonal_sign", pattern=EMOJI_NAME)
     progress_reaction: str = Field(default="hourglass_flowing_sand", pattern=EMOJI_NAME)

@@ -16,9 +16,10 @@ from typing import Any
 
 from bot.settings import Settings
 from bot.wiring import Services, build_services
+from core.state import Store
 from tests.fakes.groq_server import FakeGroq
 
-__all__ = ["running_service", "settings_for"]
+__all__ = ["remove_keys", "running_service", "settings_for"]
 
 MODEL = "meta-llama/llama-4-scout-17b-16e-instruct"
 
@@ -45,8 +46,12 @@ async def running_service(*, groq: FakeGroq, redis_url: str | None = None, **ove
         try:
             yield services
         finally:
-            store = services.store
-            if not store.embedded and store.guard.available:
-                keys = [key async for key in store.redis.scan_iter(match=store.keys.pattern(), count=500)]
-                if keys:
-                    await store.redis.delete(*keys)
+            await remove_keys(services.store)
+
+
+async def remove_keys(store: Store) -> None:
+    """Delete every key under ``store``'s prefix (nothing to do in the embedded store, which dies with it)."""
+    if not store.embedded and store.guard.available:
+        keys = [key async for key in store.redis.scan_iter(match=store.keys.pattern(), count=500)]
+        if keys:
+            await store.redis.delete(*keys)

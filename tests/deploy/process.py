@@ -52,21 +52,26 @@ class Process:
 
     async def finished(self, timeout: float = 15.0) -> tuple[int, str]:  # noqa: ASYNC109
         """Wait for the exit; its code and everything it wrote to stderr."""
+        code, _, err = await self.finished_with_output(timeout)
+        return code, err
+
+    async def finished_with_output(self, timeout: float = 15.0) -> tuple[int, str, str]:  # noqa: ASYNC109
+        """Wait for the exit; its code, its stdout (empty unless started with ``output``) and its stderr."""
         try:
-            _, err = await asyncio.wait_for(self.process.communicate(), timeout)
+            out, err = await asyncio.wait_for(self.process.communicate(), timeout)
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
             raise
-        return self.process.returncode or 0, err.decode()
+        return self.process.returncode or 0, (out or b"").decode(), err.decode()
 
     async def stderr(self) -> str:
         assert self.process.stderr is not None
         return (await self.process.stderr.read()).decode()
 
 
-async def start(command: str, *, env: dict[str, str], cwd: Path) -> Process:
-    """Start ``command`` through the shell, as Heroku and honcho run a Procfile line.
+async def start(command: str, *, env: dict[str, str], cwd: Path, output: bool = False) -> Process:
+    """Start ``command`` through the shell, as Heroku and honcho run a Procfile line; ``output`` keeps its stdout.
 
     ``exec`` makes the command the shell's process, so SIGTERM reaches it as it does on a dyno (where every
     process gets the signal).
@@ -77,7 +82,7 @@ async def start(command: str, *, env: dict[str, str], cwd: Path) -> Process:
         f"exec {command}",
         env=env,
         cwd=cwd,
-        stdout=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE if output else asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
     return Process(process=process)

@@ -10,12 +10,12 @@ from bot.discord_settings import DiscordSettings
 from bot.doctor import diagnose
 from bot.doctor_checks import Finding
 from bot.slack_settings import SlackSettings
-from tests.deploy.conftest import MODEL
 from tests.deploy.process import clean_environment, start
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
 from tests.redis_server import free_port
+from tests.run_kit import MODEL
 from tests.service_kit import settings_for
 
 

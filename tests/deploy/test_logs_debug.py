@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.logs import configure_logging
-from tests.deploy.conftest import make_plan, running
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
+from tests.run_kit import make_plan, running
 
 CHANNEL = "C0GENERAL"
 ALICE = "U0ALICE"

@@ -10,13 +10,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.deploy.conftest import MODEL
 from tests.deploy.manifests import procfile
 from tests.deploy.process import Process, clean_environment, start
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
 from tests.redis_server import free_port
+from tests.run_kit import MODEL
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -13,10 +13,10 @@ from bot.run_command import rate_limit_trace
 from bot.shutdown import INTERRUPTED
 from core.metrics import Metrics
 from tests.deploy.chains import sample, script_chain, step
-from tests.deploy.conftest import make_plan, running
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
+from tests.run_kit import make_plan, running
 
 CHANNEL = "C0GENERAL"
 ALICE = "U0ALICE"

@@ -11,11 +11,11 @@ import pytest
 
 from bot.shutdown import INTERRUPTED
 from tests.deploy.chains import step
-from tests.deploy.conftest import MODEL
 from tests.deploy.process import clean_environment, start
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
 from tests.redis_server import free_port
+from tests.run_kit import MODEL
 
 pytestmark = pytest.mark.timeout(60)
 

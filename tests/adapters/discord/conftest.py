@@ -1,12 +1,12 @@
-"""The Discord adapter end to end: the real discord.py client and the real core service (fake Groq, real Redis)
-against the fake Discord, all on loopback."""
+"""The Discord adapter end to end, started as production starts it (``thinkbot run --only discord``, through
+``tests.run_kit``): the real discord.py client and the real core service (fake Groq, real Redis) against the fake
+Discord, all on loopback."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,16 +14,13 @@ from typing import Any
 import pytest
 
 from adapters.discord import ThinkClient
-from bot.discord_command import build_client
-from bot.discord_settings import DiscordSettings
-from bot.wiring import Services, build_services
 from tests.fakes.discord import FakeDiscord, PostedMessage
-from tests.fakes.discord.harness import connected
 from tests.fakes.discord.interactions import InteractionState
 from tests.fakes.groq_server import FakeGroq
-from tests.service_kit import running_service, settings_for
+from tests.run_kit import make_plan, running
 
 WINDOW = 0.2  # the fake's per-channel window: 5 messages per 0.2 s (a few tests use Discord's real 5 s)
+GRACE = 0.2  # seconds a chain still running when a test's bot stops may finish before it is interrupted
 
 
 def step(title: str, content: str = "c", next_action: str = "continue") -> str:
@@ -64,11 +61,10 @@ def place(fake: FakeDiscord) -> Place:
 
 @dataclass
 class Bot:
-    """A running bot: the client, the core services behind it, and helpers to act and wait as a user would."""
+    """A running bot: its client, and helpers to act and wait as a user would."""
 
     fake: FakeDiscord
     client: ThinkClient
-    services: Services
 
     def think(
         self, place: Place, question: str, *, user: int | None = None, channel: int | None = None, **options: Any
@@ -121,31 +117,28 @@ def _settled(message: PostedMessage) -> bool:
     return message.author_id != 0 and ("**Answer:**" in message.content or "\n\n⚠️" in message.content)
 
 
-def discord_settings(**overrides: Any) -> DiscordSettings:
-    return DiscordSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+@contextlib.asynccontextmanager
+async def started(
+    fake: FakeDiscord, groq: FakeGroq, redis_url: str, *, keep_state: bool = False, **overrides: Any
+) -> AsyncIterator[Bot]:
+    """``thinkbot run --only discord`` against ``fake``: core settings and ``discord_*`` adapter settings as
+    keywords. Two bots with the same ``redis_key_prefix`` share their Redis state, like a bot before and after a
+    restart; ``keep_state=True`` leaves the keys behind for the next one (the other removes them)."""
+    adapter = {k.removeprefix("discord_"): v for k, v in overrides.items() if k.startswith("discord_")}
+    core = {k: v for k, v in overrides.items() if not k.startswith("discord_")}
+    core.setdefault("shutdown_grace", GRACE)
+    plan = make_plan(groq, redis_url, discord_fake=fake, discord_values=adapter, **core)
+    async with running(plan, keep_state=keep_state) as bot:
+        assert bot.started.discord is not None
+        yield Bot(fake=fake, client=bot.started.discord)
 
 
 @pytest.fixture
 def make_bot(fake: FakeDiscord, fake_groq: FakeGroq, redis_url: str) -> Callable[..., Any]:
-    """``async with make_bot(**overrides) as bot``: core settings and ``discord_*`` adapter settings as keywords.
+    """``async with make_bot(**overrides) as bot``: see :func:`started`."""
 
-    Two bots made with the same ``redis_key_prefix`` share their Redis state, like a bot before and after a restart;
-    ``keep_state=True`` leaves the keys behind for the next one (the other removes them).
-    """
-
-    @contextlib.asynccontextmanager
-    async def make(*, keep_state: bool = False, **overrides: Any) -> AsyncIterator[Bot]:
-        adapter = {k.removeprefix("discord_"): v for k, v in overrides.items() if k.startswith("discord_")}
-        core = {k: v for k, v in overrides.items() if not k.startswith("discord_")}
-        core.setdefault("redis_key_prefix", f"test{uuid.uuid4().hex[:12]}")
-        if keep_state:
-            building = build_services(settings_for(groq=fake_groq, redis_url=redis_url, **core))
-        else:
-            building = running_service(groq=fake_groq, redis_url=redis_url, **core)
-        async with building as services:
-            client = build_client(services, discord_settings(**adapter), guild_ready_timeout=0.05)
-            async with connected(client, fake):
-                yield Bot(fake=fake, client=client, services=services)
+    def make(**overrides: Any) -> contextlib.AbstractAsyncContextManager[Bot]:
+        return started(fake, fake_groq, redis_url, **overrides)
 
     return make
 
@@ -162,11 +155,7 @@ async def make_bot_real(fake_groq: FakeGroq, redis_url: str) -> AsyncIterator[tu
             bob=server.add_user("bob", guilds=[guild]),
         )
 
-        @contextlib.asynccontextmanager
-        async def make(**overrides: Any) -> AsyncIterator[Bot]:
-            async with running_service(groq=fake_groq, redis_url=redis_url, **overrides) as services:
-                client = build_client(services, discord_settings(), guild_ready_timeout=0.05)
-                async with connected(client, server):
-                    yield Bot(fake=server, client=client, services=services)
+        def make(**overrides: Any) -> contextlib.AbstractAsyncContextManager[Bot]:
+            return started(server, fake_groq, redis_url, **overrides)
 
         yield server, place, make

@@ -1,29 +1,29 @@
-"""The Slack adapter end to end: the real bolt app and slack_sdk client, the real core service (fake Groq, real or
-embedded Redis) and the fake Slack, all on loopback."""
+"""The Slack adapter end to end, started as production starts it (``thinkbot run --only slack``, through
+``tests.run_kit``): the real bolt app and slack_sdk client, the real core service (fake Groq, real or embedded
+Redis) and the fake Slack, all on loopback."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
-import aiohttp
 import pytest
 
-from adapters.slack import SlackBot, SlackOptions, web_client
-from adapters.slack.modes import Served, serve_http, serve_socket_mode
+from adapters.slack import SlackBot, SlackOptions
 from bot.slack_settings import SlackSettings
-from bot.wiring import Services, build_toggles
+from core.metrics import Metrics
 from tests.adapters.slack.chains import Scripts
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack, Message
-from tests.service_kit import running_service
+from tests.run_kit import make_plan, running
 
 CHANNEL = "C0GENERAL"
 ALICE = "U0ALICE"
 BOB = "U0BOB"
 FAST = SlackOptions(post_interval=0.0, max_retries=3)
+GRACE = 0.2  # seconds a chain still running when a test's bot stops may finish before it is interrupted
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +48,12 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 @dataclass
 class Harness:
+    """A running bot: ``url`` serves the health paths (and, in HTTP mode, ``/slack/events``)."""
+
     slack: FakeSlack
     bot: SlackBot
-    services: Services
-    served: Served
+    url: str
+    metrics: Metrics
 
     async def deliver(self, payload: dict[str, Any]) -> str:
         return await self.slack.socket.deliver_event(payload)
@@ -76,8 +78,12 @@ class Harness:
         return self.slack.record.thread(channel, parent_ts)
 
 
-def slack_settings(**values: Any) -> SlackSettings:
-    return SlackSettings(_env_file=None, **values)  # type: ignore[call-arg]
+def option_settings(options: SlackOptions) -> dict[str, Any]:
+    """The Slack settings that give the bot ``options`` (an option no setting makes must keep its default)."""
+    values = {f.name: getattr(options, f.name) for f in fields(options)}
+    unset = {name for name in values if name not in SlackSettings.model_fields}
+    assert all(values[name] == getattr(SlackOptions(), name) for name in unset), f"no setting makes {unset}"
+    return {name: value for name, value in values.items() if name not in unset}
 
 
 @contextlib.asynccontextmanager
@@ -85,40 +91,26 @@ async def harness(
     slack: FakeSlack,
     groq: FakeGroq,
     *,
-    mode: str = "socket",
+    mode: Literal["socket", "http"] = "socket",
     redis_url: str | None = None,
     options: SlackOptions = FAST,
-    services: Services | None = None,
-    on_rate_limited: Callable[[], None] | None = None,
+    keep_state: bool = False,
+    metrics: Metrics | None = None,
     toggle_rates: dict[str, str] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
-    """A SlackBot served in ``mode`` against ``slack``; ``services`` reuses a running core (a "restart").
-    ``toggle_rates``: ``toggle_rate_message``/``toggle_rate_user`` for the bot (else the settings' defaults)."""
-    async with contextlib.AsyncExitStack() as stack:
-        if services is None:
-            services = await stack.enter_async_context(running_service(groq=groq, redis_url=redis_url, **settings))
-        session = await stack.enter_async_context(aiohttp.ClientSession())
-        client = web_client(
-            token=slack.workspace.bot_token,
-            base_url=slack.api_url,
-            options=options,
-            session=session,
-            on_rate_limited=on_rate_limited,
-        )
-        bot = SlackBot(
-            service=services.service,
-            client=client,
-            options=options,
-            toggles=build_toggles(services.store, slack_settings(**(toggle_rates or {}))),
-            signing_secret=slack.workspace.signing_secret,
-        )
-        stack.push_async_callback(bot.aclose)
+    """``thinkbot run --only slack`` in ``mode`` against ``slack``; keyword arguments are core settings.
+
+    Two harnesses with the same ``redis_key_prefix`` (and a ``redis_url``) share their state, like replicas or a
+    bot before and after a restart; ``keep_state=True`` leaves the keys for the next one. ``toggle_rates``:
+    ``toggle_rate_message``/``toggle_rate_user`` (else the settings' defaults).
+    """
+    metrics = metrics or Metrics()
+    settings.setdefault("shutdown_grace", GRACE)
+    values = option_settings(options) | (toggle_rates or {})
+    plan = make_plan(groq, redis_url, slack_fake=slack, slack_mode=mode, slack_values=values, **settings)
+    async with running(plan, keep_state=keep_state, metrics=metrics) as bot:
+        assert bot.started.slack is not None
         if mode == "socket":
-            served = await stack.enter_async_context(
-                serve_socket_mode(bot, app_token=slack.workspace.app_token, host="127.0.0.1", port=0)
-            )
             await slack.socket.wait_connected()
-        else:
-            served = await stack.enter_async_context(serve_http(bot, host="127.0.0.1", port=0))
-        yield Harness(slack=slack, bot=bot, services=services, served=served)
+        yield Harness(slack=slack, bot=bot.started.slack, url=bot.url, metrics=metrics)

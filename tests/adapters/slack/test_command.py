@@ -1,4 +1,5 @@
-"""``thinkbot slack``: settings, start-up errors, and a whole process serving a mention until stopped."""
+"""``thinkbot slack`` (``thinkbot run --only slack``): settings, start-up errors, and the bot serving a mention until
+stopped."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ import asyncio
 import pytest
 from click.testing import CliRunner
 
-from adapters.slack.modes import Served
 from bot.cli import cli
-from bot.slack_command import serve
+from bot.run_command import run
 from bot.slack_settings import SlackSettings, load_slack_settings
 from core.errors import ConfigError
 from tests.adapters.slack.chains import Scripts
 from tests.adapters.slack.conftest import ALICE, CHANNEL
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
-from tests.service_kit import settings_for
+from tests.run_kit import make_plan, running
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -71,38 +71,27 @@ def test_cli_refuses_to_start_without_a_token() -> None:
     assert "SLACK_BOT_TOKEN" in result.output
 
 
-async def test_serve_answers_over_socket_mode_until_stopped(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
-    core = settings_for(groq=fake_groq)
-    ws = slack.workspace
-    settings = slack_settings(
-        bot_token=ws.bot_token, app_token=ws.app_token, api_url=slack.api_url, host="127.0.0.1", port=0,
-        post_interval=0,
-    )  # fmt: skip
-    stop = asyncio.Event()
-    served: list[Served] = []
-    task = asyncio.create_task(serve(core, settings, stop=stop, ready=served.append))
-    await slack.socket.wait_connected()
-    mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="are you running?")
-    await slack.socket.deliver_event(mention.payload)
-    assert mention.message is not None
-    asked = mention.message.ts
-    replies = await slack.record.wait_thread(CHANNEL, asked, 2)
-    await slack.record.wait_for(
-        lambda: any(m.text.startswith("Answer:") for m in slack.record.thread(CHANNEL, asked)), what="the answer"
-    )
-    stop.set()
-    await asyncio.wait_for(task, 10)
-    assert served[0].mode == "socket"
+async def test_run_answers_over_socket_mode_until_stopped(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
+    async with running(make_plan(fake_groq, None, slack_fake=slack)) as bot:
+        await slack.socket.wait_connected()
+        mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="are you running?")
+        await slack.socket.deliver_event(mention.payload)
+        assert mention.message is not None
+        asked = mention.message.ts
+        replies = await slack.record.wait_thread(CHANNEL, asked, 2)
+        await slack.record.wait_for(
+            lambda: any(m.text.startswith("Answer:") for m in slack.record.thread(CHANNEL, asked)), what="the answer"
+        )
+        report = await bot.stopped()
+    assert (report.finished, report.interrupted) == (1, ())
     assert replies[0].thread_ts == asked
     assert slack.socket.open_connections == 0
 
 
-async def test_serve_stops_on_a_refused_token(slack: FakeSlack, fake_groq: FakeGroq):
-    settings = slack_settings(
-        bot_token="xoxb-wrong", signing_secret="s", api_url=slack.api_url, host="127.0.0.1", port=0
-    )
+async def test_run_stops_on_a_refused_token(slack: FakeSlack, fake_groq: FakeGroq):
+    plan = make_plan(fake_groq, None, slack_fake=slack, slack_mode="http", slack_values={"bot_token": "xoxb-wrong"})
     with pytest.raises(ConfigError, match="invalid_auth"):
-        await serve(settings_for(groq=fake_groq), settings)
+        await run(plan, stop=asyncio.Event())
 
 
 def test_manifest_asks_for_what_the_bot_listens_to() -> None:

@@ -7,8 +7,10 @@ import itertools
 import pytest
 
 from adapters.slack import SlackOptions
+from core.metrics import Metrics
 from tests.adapters.slack.chains import Script, Scripts
 from tests.adapters.slack.conftest import CHANNEL, harness
+from tests.deploy.chains import sample
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack, Message
 
@@ -88,11 +90,12 @@ async def test_429_retry_after_is_honoured_and_nothing_is_lost(slack: FakeSlack,
     scripts.default = Script(steps=TWELVE[:4], delay=0.05)
     async with FakeSlack(post_interval=1.0, post_burst=1) as strict:
         options = SlackOptions(post_interval=0.0, max_retries=5)
-        seen: list[int] = []
-        async with harness(strict, fake_groq, options=options, on_rate_limited=lambda: seen.append(1)) as h:
+        metrics = Metrics()
+        async with harness(strict, fake_groq, options=options, metrics=metrics) as h:
             question = await h.ask("four steps please")
             replies = await h.answered(question.ts, timeout=20)
     assert strict.record.rate_limited_count >= 1
-    assert len(seen) == strict.record.rate_limited_count
+    counted = sample(metrics.exposition().decode(), "thinkbot_platform_rate_limited_total", platform="slack")
+    assert counted == strict.record.rate_limited_count
     assert step_numbers(replies) == [1, 2, 3, 4]
     assert replies[-1].text.startswith("Answer:")

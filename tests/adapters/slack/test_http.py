@@ -13,31 +13,27 @@ from tests.adapters.slack.chains import Scripts
 from tests.adapters.slack.conftest import ALICE, CHANNEL, harness
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack, PostOptions
-from tests.service_kit import running_service
 
 pytestmark = pytest.mark.timeout(30)
 
 
 async def test_signed_mention_is_answered_once_despite_retries(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
-    async with harness(slack, fake_groq, mode="http") as h:
-        assert h.served.url is not None
-        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
-            challenge = await poster.post_event(slack.events.url_verification("c-1"))
-            assert challenge.json() == {"challenge": "c-1"}
-            mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="over http?")
-            assert mention.message is not None
-            first = await poster.post_event(mention.payload)
-            retry = await poster.post_event(mention.payload, PostOptions(retry_num=1, retry_reason="http_timeout"))
-            assert (first.status, retry.status) == (200, 200)
-            replies = await h.answered(mention.message.ts)
+    async with harness(slack, fake_groq, mode="http") as h, slack.signed_poster(f"{h.url}/slack/events") as poster:
+        challenge = await poster.post_event(slack.events.url_verification("c-1"))
+        assert challenge.json() == {"challenge": "c-1"}
+        mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="over http?")
+        assert mention.message is not None
+        first = await poster.post_event(mention.payload)
+        retry = await poster.post_event(mention.payload, PostOptions(retry_num=1, retry_reason="http_timeout"))
+        assert (first.status, retry.status) == (200, 200)
+        replies = await h.answered(mention.message.ts)
     assert sum(m.text.startswith("Answer:") for m in replies) == 1
     assert len(fake_groq.chat_requests) == 3
 
 
 async def test_forged_or_stale_requests_get_401_and_no_work(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
     async with harness(slack, fake_groq, mode="http") as h:
-        assert h.served.url is not None
-        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
+        async with slack.signed_poster(f"{h.url}/slack/events") as poster:
             mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="forged?")
             command = slack.users.command(channel=CHANNEL, user=ALICE, text="forged too")
             replies = [
@@ -56,18 +52,19 @@ async def test_forged_or_stale_requests_get_401_and_no_work(slack: FakeSlack, fa
 async def test_think_over_http_acks_then_threads_under_a_header(
     slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
 ):
-    async with harness(slack, fake_groq, mode="http", user_rate="1/1h") as h:
-        assert h.served.url is not None
-        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
-            command = slack.users.command(channel=CHANNEL, user=ALICE, text="why?")
-            ack = await poster.post_command(command.payload)
-            header = await slack.record.wait_for(
-                lambda: next((m for m in slack.record.timeline(CHANNEL) if m.bot_id), None), what="the header"
-            )
-            replies = await h.answered(header.ts)
-            again = await poster.post_command(slack.users.command(channel=CHANNEL, user=ALICE, text="again?").payload)
-            note = await slack.record.wait_for(lambda: slack.record.ephemerals, what="the rate limit note")
-            await h.bot.wait_idle()
+    async with (
+        harness(slack, fake_groq, mode="http", user_rate="1/1h") as h,
+        slack.signed_poster(f"{h.url}/slack/events") as poster,
+    ):
+        command = slack.users.command(channel=CHANNEL, user=ALICE, text="why?")
+        ack = await poster.post_command(command.payload)
+        header = await slack.record.wait_for(
+            lambda: next((m for m in slack.record.timeline(CHANNEL) if m.bot_id), None), what="the header"
+        )
+        replies = await h.answered(header.ts)
+        again = await poster.post_command(slack.users.command(channel=CHANNEL, user=ALICE, text="again?").payload)
+        note = await slack.record.wait_for(lambda: slack.record.ephemerals, what="the rate limit note")
+        await h.bot.wait_idle()
     assert (ack.status, ack.body, again.status) == (200, "", 200)
     assert replies[-1].text.startswith("Answer:")
     assert [(e.source, e.user) for e in note] == [("response_url", ALICE)]
@@ -76,28 +73,36 @@ async def test_think_over_http_acks_then_threads_under_a_header(
 
 
 @pytest.mark.parametrize("mode", ["http", "socket"])
-async def test_health_endpoint(slack: FakeSlack, fake_groq: FakeGroq, mode: str):
+async def test_health_endpoints(slack: FakeSlack, fake_groq: FakeGroq, mode: str):
+    """The paths of ``thinkbot run`` in both modes (beside ``/slack/events`` in HTTP mode); no ``/health``."""
     async with harness(slack, fake_groq, mode=mode) as h, aiohttp.ClientSession() as session:
-        resp = await session.get(f"{h.served.url}/health")
-        assert resp.status == 200
-        assert await resp.json() == {"status": "ok", "mode": mode, "running": 0}
+        healthz = await session.get(f"{h.url}/healthz")
+        readyz = await session.get(f"{h.url}/readyz")
+        metrics = await session.get(f"{h.url}/metrics")
+        old = await session.get(f"{h.url}/health")
+        assert (healthz.status, await healthz.json()) == (200, {"status": "ok"})
+        assert readyz.status == 200
+        checks = {"redis": True, "slack": True} if mode == "socket" else {"redis": True}
+        assert await readyz.json() == {"status": "ready", "checks": checks, "draining": False}
+        assert (metrics.status, old.status) == (200, 404)
 
 
-async def test_socket_mode_health_fails_while_disconnected(fake_groq: FakeGroq):
+async def test_socket_mode_readiness_fails_while_disconnected(fake_groq: FakeGroq):
     slack = FakeSlack(post_interval=0)
     await slack.start()
     try:
         async with harness(slack, fake_groq) as h, aiohttp.ClientSession() as session:
-            assert await h.served.ready()
+            assert (await session.get(f"{h.url}/readyz")).status == 200
             await slack.stop()
             for _ in range(100):
-                resp = await session.get(f"{h.served.url}/health")
+                resp = await session.get(f"{h.url}/readyz")
                 if resp.status == 503:
                     break
                 await asyncio.sleep(0.05)
             assert resp.status == 503
-            assert (await resp.json())["status"] == "unavailable"
-            assert not await h.served.ready()
+            body = await resp.json()
+            assert (body["status"], body["checks"]["slack"]) == ("unavailable", False)
+            assert (await session.get(f"{h.url}/healthz")).status == 200  # the process itself still answers
     finally:
         await slack.stop()
 
@@ -106,14 +111,12 @@ async def test_two_replicas_answer_a_retried_event_once(
     slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts, redis_url: str
 ):
     """Behind a load balancer Slack's retry can reach the other replica: the shared Redis dedupes it."""
-    prefix = f"slackreplicas{time.time_ns()}"
+    shared = {"redis_url": redis_url, "redis_key_prefix": f"slackreplicas{time.time_ns()}"}
     async with (
-        running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as one,
-        running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as two,
-        harness(slack, fake_groq, mode="http", services=one) as a,
-        harness(slack, fake_groq, mode="http", services=two) as b,
-        slack.signed_poster(f"{a.served.url}/slack/events") as to_a,
-        slack.signed_poster(f"{b.served.url}/slack/events") as to_b,
+        harness(slack, fake_groq, mode="http", **shared) as a,
+        harness(slack, fake_groq, mode="http", keep_state=True, **shared) as b,  # a, the last to stop, cleans up
+        slack.signed_poster(f"{a.url}/slack/events") as to_a,
+        slack.signed_poster(f"{b.url}/slack/events") as to_b,
     ):
         mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="which replica?")
         assert mention.message is not None
@@ -141,7 +144,7 @@ async def test_unsigned_or_forged_bodies_of_any_shape_get_401_without_a_tracebac
 ):
     caplog.set_level(logging.DEBUG)
     async with harness(slack, fake_groq, mode="http") as h:
-        url = f"{h.served.url}/slack/events"
+        url = f"{h.url}/slack/events"
         async with slack.signed_poster(url) as poster, aiohttp.ClientSession() as session:
             forged = await poster.post_raw(body, content_type, PostOptions(secret="not-the-secret"))
             stale = await poster.post_raw(body, content_type, PostOptions(timestamp=int(time.time()) - 600))
@@ -158,7 +161,7 @@ async def test_a_signed_but_unreadable_body_is_refused_without_a_traceback(
     slack: FakeSlack, fake_groq: FakeGroq, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
-    async with harness(slack, fake_groq, mode="http") as h, slack.signed_poster(f"{h.served.url}/slack/events") as p:
+    async with harness(slack, fake_groq, mode="http") as h, slack.signed_poster(f"{h.url}/slack/events") as p:
         reply = await p.post_raw("<html>not json</html>", "application/json")
         still = await p.post_event(slack.events.url_verification("c-2"))
     assert reply.status == 400

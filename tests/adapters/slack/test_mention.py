@@ -120,13 +120,11 @@ async def test_no_secret_reaches_the_logs_even_at_debug(
     slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
-    async with harness(slack, fake_groq, mode="http") as h:
-        assert h.served.url is not None
-        async with slack.signed_poster(f"{h.served.url}/slack/events") as poster:
-            mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="keep it secret")
-            assert mention.message is not None
-            await poster.post_event(mention.payload)
-            await h.answered(mention.message.ts)
+    async with harness(slack, fake_groq, mode="http") as h, slack.signed_poster(f"{h.url}/slack/events") as poster:
+        mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="keep it secret")
+        assert mention.message is not None
+        await poster.post_event(mention.payload)
+        await h.answered(mention.message.ts)
     async with harness(slack, fake_groq) as h:
         question = await h.ask("and over the socket")
         await h.answered(question.ts)

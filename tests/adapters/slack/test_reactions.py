@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from tests.adapters.slack.chains import Script, Scripts
 from tests.adapters.slack.conftest import ALICE, BOB, CHANNEL, Harness, harness
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack, Message, User, Workspace
-from tests.service_kit import running_service
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -75,19 +75,15 @@ async def test_expand_on_the_answer_expands_every_step(slack: FakeSlack, fake_gr
 
 async def test_expand_works_after_a_restart(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts, redis_url: str):
     scripts.default = THREE
-    prefix = "slackrestart"
-    async with running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as first_process:
-        async with harness(slack, fake_groq, services=first_process) as h:
-            question = await h.ask("think in three steps")
-            replies = await h.answered(question.ts)
-        async with (
-            running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as second_process,
-            harness(slack, fake_groq, services=second_process) as h2,
-        ):
-            await slack.socket.wait_connected(opened=2)
-            await react(h2, replies[-1])
-            await settled(h2, 1)
-            shown = "\n".join(text_of(m) for m in slack.record.thread(CHANNEL, question.ts))
+    shared = {"redis_url": redis_url, "redis_key_prefix": f"slackrestart{time.time_ns()}"}
+    async with harness(slack, fake_groq, keep_state=True, **shared) as h:
+        question = await h.ask("think in three steps")
+        replies = await h.answered(question.ts)
+    async with harness(slack, fake_groq, **shared) as h2:
+        await slack.socket.wait_connected(opened=2)
+        await react(h2, replies[-1])
+        await settled(h2, 1)
+        shown = "\n".join(text_of(m) for m in slack.record.thread(CHANNEL, question.ts))
     assert "Second idea." in shown
 
 
