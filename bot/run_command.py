@@ -26,7 +26,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 
-from adapters.discord import AdapterContext, PostIndex, ThinkClient, apply_endpoints
+from adapters.discord import AdapterContext, ThinkClient, apply_endpoints
 from adapters.slack import SlackBot, web_client
 from adapters.slack.modes import EVENTS_PATH, socket_mode
 from bot.discord_settings import DiscordSettings, load_discord_settings
@@ -173,7 +173,6 @@ async def _discord(
     store = services.store
     ctx = AdapterContext(
         service=graceful,
-        posts=PostIndex(redis=store.redis, keys=store.keys, guard=store.guard, ttl=services.settings.record_ttl),
         options=settings.options(strategies=graceful.strategy_names),
         toggles=build_toggles(store, settings),
     )

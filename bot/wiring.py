@@ -19,6 +19,7 @@ from core.service import ThinkService
 from core.state import (
     ChainRecords,
     Deduper,
+    MessageIndex,
     Rate,
     RateLimiter,
     ResultCache,
@@ -104,6 +105,7 @@ def assemble_service(
         cache=ResultCache(**parts, ttl=settings.cache_ttl),
         flights=flights,
         records=ChainRecords(**parts, ttl=settings.record_ttl),
+        messages=MessageIndex(**parts, ttl=settings.record_ttl),
         dedupe=Deduper(**parts, lease_ttl=settings.chain_deadline + 60),
         cap=ConcurrencyCap(limit=settings.max_concurrent_chains),
         metrics=metrics,

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from core.events import ChainFailed, Event, Step
 from core.kinds import FailureKind
 from core.port import ThinkPort
-from core.request import ThinkRequest
+from core.request import ThinkRequest, Turn
+from core.state.messages import MessageLink
 from core.state.records import ChainRecord
 
 __all__ = ["INTERRUPTED", "RESTARTING", "DrainReport", "GracefulService"]
@@ -122,11 +123,28 @@ class GracefulService:
     def cancel(self, chain_id: str) -> bool:
         return self._service.cancel(chain_id)
 
-    async def link_message(self, message_id: str, *, chain_id: str, step: int | None) -> None:
-        await self._service.link_message(message_id, chain_id=chain_id, step=step)
+    async def record(self, chain_id: str) -> ChainRecord | None:
+        return await self._service.record(chain_id)
+
+    async def link_message(
+        self, message_id: str, *, chain_id: str, steps: Sequence[int] = (), location: str = ""
+    ) -> None:
+        await self._service.link_message(message_id, chain_id=chain_id, steps=steps, location=location)
 
     async def find_message(self, message_id: str) -> tuple[ChainRecord, Step | None] | None:
         return await self._service.find_message(message_id)
 
-    async def record(self, chain_id: str) -> ChainRecord | None:
-        return await self._service.record(chain_id)
+    async def chain_messages(self, chain_id: str) -> tuple[MessageLink, ...]:
+        return await self._service.chain_messages(chain_id)
+
+    async def set_continuations(self, chain_id: str, message_id: str, more: Sequence[MessageLink]) -> None:
+        await self._service.set_continuations(chain_id, message_id, more)
+
+    async def take_continuations(self, chain_id: str, message_id: str) -> tuple[MessageLink, ...]:
+        return await self._service.take_continuations(chain_id, message_id)
+
+    async def link_thread(self, thread_id: str, *, chain_id: str) -> None:
+        await self._service.link_thread(thread_id, chain_id=chain_id)
+
+    async def thread_turns(self, thread_id: str, *, limit: int) -> tuple[Turn, ...]:
+        return await self._service.thread_turns(thread_id, limit=limit)

@@ -6,11 +6,12 @@ front of it in a server process. Adapters type their service as :class:`ThinkPor
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from typing import Protocol
 
 from core.events import Event, Step
-from core.request import ThinkRequest
+from core.request import ThinkRequest, Turn
+from core.state.messages import MessageLink
 from core.state.records import ChainRecord
 
 __all__ = ["ThinkPort"]
@@ -19,7 +20,7 @@ __all__ = ["ThinkPort"]
 class ThinkPort(Protocol):
     @property
     def strategy_names(self) -> tuple[str, ...]:
-        """The strategies a request may name, the default first."""
+        """The strategies a request may name."""
         ...
 
     def think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
@@ -32,10 +33,33 @@ class ThinkPort(Protocol):
 
     async def record(self, chain_id: str) -> ChainRecord | None: ...
 
-    async def link_message(self, message_id: str, *, chain_id: str, step: int | None) -> None:
-        """Remember that the adapter's message ``message_id`` shows ``step`` of ``chain_id`` (``None``: no step)."""
+    async def link_message(
+        self, message_id: str, *, chain_id: str, steps: Sequence[int] = (), location: str = ""
+    ) -> None:
+        """Remember that the adapter's message ``message_id``, at ``location`` (the adapter's own id of where it
+        is), shows ``steps`` of ``chain_id`` (none: a header, an answer, a note)."""
         ...
 
     async def find_message(self, message_id: str) -> tuple[ChainRecord, Step | None] | None:
-        """The record behind a linked message and the step it shows."""
+        """The record behind a linked message and the first step it shows (``None``: it shows none)."""
+        ...
+
+    async def chain_messages(self, chain_id: str) -> tuple[MessageLink, ...]:
+        """Every message linked to the chain, in step order."""
+        ...
+
+    async def set_continuations(self, chain_id: str, message_id: str, more: Sequence[MessageLink]) -> None:
+        """Remember the messages an expansion of ``message_id`` added after it."""
+        ...
+
+    async def take_continuations(self, chain_id: str, message_id: str) -> tuple[MessageLink, ...]:
+        """The messages the last expansion of ``message_id`` added, forgotten as they are returned."""
+        ...
+
+    async def link_thread(self, thread_id: str, *, chain_id: str) -> None:
+        """The chain was answered in the adapter's thread ``thread_id``: a follow-up there may carry it."""
+        ...
+
+    async def thread_turns(self, thread_id: str, *, limit: int) -> tuple[Turn, ...]:
+        """The last ``limit`` questions answered in the thread and their answers, oldest first."""
         ...

@@ -4,7 +4,8 @@ In order, a request is: validated, deduplicated (its delivery key), rate limited
 against the place's daily token budget, answered from the cache (replayed at once, marked cached) or by the one
 chain running for that question in any process (single-flight), which waits for a slot under the per-process
 concurrency cap (``ChainQueued`` reports the position) and then runs its strategy. Every request keeps a chain
-record, so a reaction on any message posted for it finds its step later, after a restart too.
+record, and adapters link what they post to it (:class:`~core.chain_log.ChainLog`), so a reaction on any message
+posted for it finds its step later, after a restart too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from core.admission import Admission
 from core.chain_config import ChainConfig
+from core.chain_log import ChainLog
 from core.chain_runner import run_chain
 from core.concurrency import ConcurrencyCap
 from core.errors import InputError
@@ -31,6 +33,7 @@ from core.relay import Relay
 from core.request import ThinkRequest
 from core.state.cache import ResultCache, as_cached, cache_key
 from core.state.dedupe import Deduper
+from core.state.messages import MessageIndex
 from core.state.records import ChainRecord, ChainRecords
 from core.state.singleflight import SingleFlight
 from core.strategies.base import ChainContext, Strategy
@@ -54,7 +57,9 @@ async def _relabelled(events: AsyncGenerator[Event, None], chain_id: str) -> Asy
             yield relabel(event, chain_id)
 
 
-class ThinkService:
+class ThinkService(ChainLog):
+    """The core as adapters see it (a :class:`~core.port.ThinkPort`); its lookups come from :class:`ChainLog`."""
+
     def __init__(
         self,
         *,
@@ -66,12 +71,14 @@ class ThinkService:
         cache: ResultCache,
         flights: SingleFlight,
         records: ChainRecords,
+        messages: MessageIndex,
         dedupe: Deduper,
         cap: ConcurrencyCap,
         metrics: Metrics | None = None,
     ) -> None:
         if default_strategy not in strategies:
             raise ValueError(f"unknown default strategy {default_strategy!r}")
+        super().__init__(records=records, messages=messages)
         self._llm = llm
         self._config = config
         self._strategies = dict(strategies)
@@ -79,7 +86,6 @@ class ThinkService:
         self._admission = admission
         self._cache = cache
         self._flights = flights
-        self._records = records
         self._dedupe = dedupe
         self._cap = cap
         self._metrics = metrics
@@ -144,15 +150,6 @@ class ThinkService:
             return False
         task.cancel()
         return True
-
-    async def link_message(self, message_id: str, *, chain_id: str, step: int | None) -> None:
-        await self._records.link(message_id, chain_id=chain_id, step=step)
-
-    async def find_message(self, message_id: str) -> tuple[ChainRecord, Step | None] | None:
-        return await self._records.find_step(message_id)
-
-    async def record(self, chain_id: str) -> ChainRecord | None:
-        return await self._records.get(chain_id)
 
     def _check(self, request: ThinkRequest) -> tuple[str, Strategy]:
         name = request.strategy or self._default

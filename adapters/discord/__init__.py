@@ -2,7 +2,7 @@
 
 Build it in ``bot/`` (``thinkbot discord``)::
 
-    ctx = AdapterContext(service=services.service, posts=PostIndex(redis=..., keys=..., guard=...), options=options)
+    ctx = AdapterContext(service=graceful_service, options=options, toggles=toggles)
     apply_endpoints(api_base=..., gateway_url=...)      # only for a Discord-compatible server or a fake
     async with ThinkClient(ctx=ctx) as client:
         await client.start(token)
@@ -13,7 +13,6 @@ from adapters.discord.context import AdapterContext
 from adapters.discord.endpoints import DISCORD_ENDPOINTS, DiscordEndpoints, apply_endpoints, current_endpoints
 from adapters.discord.invite import INVITE_SCOPES, bot_permissions, invite_url
 from adapters.discord.options import DiscordOptions
-from adapters.discord.posts import Post, PostIndex
 
 __all__ = [
     "DISCORD_ENDPOINTS",
@@ -21,8 +20,6 @@ __all__ = [
     "AdapterContext",
     "DiscordEndpoints",
     "DiscordOptions",
-    "Post",
-    "PostIndex",
     "ThinkClient",
     "apply_endpoints",
     "bot_permissions",

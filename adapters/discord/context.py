@@ -1,4 +1,4 @@
-"""What every part of the adapter shares: the core service, the post index, the options, the running chains."""
+"""What every part of the adapter shares: the core service, the options, the running chains."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from adapters.chat.ordering import KeyedLocks
 from adapters.discord.gates import ChannelGates
 from adapters.discord.options import DiscordOptions
-from adapters.discord.posts import PostIndex
 from core.port import ThinkPort
 from core.toggles import Toggles
 
-__all__ = ["AdapterContext", "message_key", "thread_key"]
+__all__ = ["AdapterContext", "message_key", "message_number", "thread_key"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,7 +20,6 @@ class AdapterContext:
     channel; ``reacting`` puts the reactions on one message in arrival order."""
 
     service: ThinkPort
-    posts: PostIndex
     options: DiscordOptions
     toggles: Toggles
     running: dict[str, int] = field(default_factory=dict)
@@ -31,6 +29,11 @@ class AdapterContext:
 
 def message_key(message_id: int) -> str:
     return f"discord:{message_id}"
+
+
+def message_number(key: str) -> int:
+    """The Discord message id in a :func:`message_key`."""
+    return int(key.removeprefix("discord:"))
 
 
 def thread_key(thread_id: int) -> str:

@@ -13,7 +13,6 @@ from adapters.discord.context import AdapterContext, message_key, thread_key
 from adapters.discord.header import Header
 from adapters.discord.outlet import Outlet, OutletOpener
 from adapters.discord.pacing import Batcher, Piece
-from adapters.discord.posts import Post
 from adapters.discord.render import (
     answer_text,
     failure_text,
@@ -86,7 +85,9 @@ class ChainView:
         outlet = await self._open_outlet(header)
         self._outlet = outlet
         if outlet.linkable:
-            await self._ctx.service.link_message(message_key(header.id), chain_id=event.chain_id, step=None)
+            await self._ctx.service.link_message(
+                message_key(header.id), chain_id=event.chain_id, location=str(header.channel.id)
+            )
         self._batcher = Batcher(
             send=outlet.send,
             posted=self._posted,
@@ -122,7 +123,7 @@ class ChainView:
         )
         await self._edit_header(text)
         if self._outlet.thread is not None:
-            await self._ctx.service.link_message(thread_key(self._outlet.thread.id), chain_id=self._chain_id, step=None)
+            await self._ctx.service.link_thread(thread_key(self._outlet.thread.id), chain_id=self._chain_id)
         if expandable and self._outlet.can_react:
             await self._react(self._ctx.options.expand_emoji, add=True)
         await self._withdraw_stop()
@@ -161,10 +162,8 @@ class ChainView:
         if not (self._outlet.linkable and linked):
             return
         await self._ctx.service.link_message(
-            message_key(message.id), chain_id=self._chain_id, step=steps[0] if steps else None
+            message_key(message.id), chain_id=self._chain_id, steps=steps, location=str(message.channel.id)
         )
-        if steps:
-            await self._ctx.posts.add(self._chain_id, steps, Post(channel_id=message.channel.id, message_id=message.id))
 
     async def _edit_header(self, text: str) -> None:
         try:

@@ -11,7 +11,7 @@ from adapters.discord.context import AdapterContext, thread_key
 from adapters.discord.flow import ChainView
 from adapters.discord.header import ReplyHeader
 from adapters.discord.outlet import Outlet, sends_to
-from core.request import ThinkRequest, Turn
+from core.request import ThinkRequest
 
 __all__ = ["on_mention", "strip_mentions"]
 
@@ -29,15 +29,13 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
     thread = message.channel
     if not isinstance(thread, discord.Thread):
         return
-    found = await ctx.service.find_message(thread_key(thread.id))
-    if found is None:
+    history = await ctx.service.thread_turns(thread_key(thread.id), limit=1)
+    if not history:  # not a thread a chain answered in
         return
-    record = found[0]
     question = strip_mentions(message.content, me.id)
     if not question:
         await message.reply("Ask your follow-up after the mention, in the same message.", mention_author=False)
         return
-    history = (Turn(question=record.question, answer=record.answer),) if record.answer else ()
     request = ThinkRequest(
         question=question,
         user=f"discord:{message.author.id}",

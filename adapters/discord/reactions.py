@@ -15,13 +15,12 @@ import logging
 import discord
 
 from adapters.chat.linkwait import until_linked
-from adapters.discord.context import AdapterContext, message_key
+from adapters.discord.context import AdapterContext, message_key, message_number
 from adapters.discord.overflow import Spill, overflow_file, overflow_note
-from adapters.discord.posts import Post
 from adapters.discord.render import steps_text
 from adapters.discord.split import split_text
 from core.events import Step
-from core.state import ChainRecord
+from core.state import ChainRecord, MessageLink
 
 __all__ = ["on_reaction"]
 
@@ -70,50 +69,54 @@ async def toggle(
         return
     if not await ctx.toggles.allow(user=f"discord:{payload.user_id}", message=message_key(payload.message_id)):
         return
-    groups: dict[Post, list[int]] = {}
-    for index, post in sorted((await ctx.posts.steps(record.chain_id)).items()):
-        groups.setdefault(post, []).append(index)
+    links = [link for link in await ctx.service.chain_messages(record.chain_id) if link.steps]
     if step is not None:
-        groups = {p: i for p, i in groups.items() if p.message_id == payload.message_id}
-        groups = groups or {Post(channel_id=payload.channel_id, message_id=payload.message_id): [step.index]}
+        key = message_key(payload.message_id)
+        alone = MessageLink(
+            chain_id=record.chain_id, message_id=key, steps=(step.index,), location=str(payload.channel_id)
+        )
+        links = [link for link in links if link.message_id == key] or [alone]
     by_index = {s.index: s for s in record.steps}
     room = ctx.options.thread_messages  # continuation messages this toggle may add, over all its messages
-    for post, indexes in groups.items():
-        steps = [by_index[i] for i in indexes if i in by_index]
-        if steps:
-            room -= await _show(ctx, client, record.chain_id, post, steps, expanded=expanded, room=room)
+    for link in links:
+        steps = [by_index[i] for i in link.steps if i in by_index]
+        if steps and link.location.isdecimal():
+            room -= await _show(ctx, client, link, steps, expanded=expanded, room=room)
 
 
 async def _show(
     ctx: AdapterContext,
     client: discord.Client,
-    chain_id: str,
-    post: Post,
+    link: MessageLink,
     steps: list[Step],
     *,
     expanded: bool,
     room: int,
 ) -> int:
-    """Edit ``post`` to show ``steps``; returns how many continuation messages that added (at most ``room``,
-    or 1 when ``room`` is used up: the note that carries the rest as a file)."""
+    """Edit the message of ``link`` to show ``steps``; returns how many continuation messages that added (at most
+    ``room``, or 1 when ``room`` is used up: the note that carries the rest as a file)."""
     first, *more = split_text(steps_text(steps, expanded=expanded)) or ["…"]
-    channel = client.get_partial_messageable(post.channel_id)
+    channel_id, message_id = int(link.location), message_number(link.message_id)
+    channel = client.get_partial_messageable(channel_id)
     added: list[discord.Message] = []
     try:
-        async with ctx.gates(post.channel_id):
-            await channel.get_partial_message(post.message_id).edit(content=first)
-            for old in await ctx.posts.take_more(chain_id, post.message_id):
+        async with ctx.gates(channel_id):
+            await channel.get_partial_message(message_id).edit(content=first)
+            for old in await ctx.service.take_continuations(link.chain_id, link.message_id):
                 with contextlib.suppress(discord.NotFound):
-                    await channel.get_partial_message(old.message_id).delete()
+                    await channel.get_partial_message(message_number(old.message_id)).delete()
             fits = more if len(more) <= room else more[: max(0, room - 1)]
             added = [await channel.send(part) for part in fits]
             if len(fits) < len(more):
                 added.append(await _send_rest(channel, steps, limit=ctx.options.thread_messages))
     except discord.HTTPException as exc:
         action = "expand" if expanded else "collapse"
-        log.warning("could not %s message %s: %s %s", action, post.message_id, exc.status, exc.code)
+        log.warning("could not %s message %s: %s %s", action, message_id, exc.status, exc.code)
     if added:
-        await ctx.posts.set_more(chain_id, post.message_id, [Post(post.channel_id, m.id) for m in added])
+        kept = [
+            MessageLink(chain_id=link.chain_id, message_id=message_key(m.id), location=link.location) for m in added
+        ]
+        await ctx.service.set_continuations(link.chain_id, link.message_id, kept)
     return len(added)
 
 

@@ -16,14 +16,13 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.history import earlier_turns
 from adapters.slack.http import events_app
 from adapters.slack.options import SlackOptions
 from adapters.slack.pacing import ChannelPacer, retry_handlers
 from adapters.slack.poster import Poster
 from adapters.slack.reactions import Reactions
 from adapters.slack.run import ChainRun, Respond
-from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, place_id, user_id
+from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, message_id, place_id, user_id
 from core.port import ThinkPort
 from core.request import ThinkRequest, Turn
 from core.toggles import Toggles
@@ -125,14 +124,9 @@ class SlackBot:
 
     async def _answer(self, ask: Ask, respond: Respond | None = None) -> None:
         history: tuple[Turn, ...] = ()
-        if ask.follow_up and ask.thread_ts:
-            history = await earlier_turns(
-                service=self._service,
-                poster=self.poster,
-                channel=ask.channel,
-                thread_ts=ask.thread_ts,
-                limit=self._options.history_turns,
-            )
+        if ask.follow_up and ask.thread_ts:  # the chains answered in this thread, from their records
+            thread = message_id(ask.channel, ask.thread_ts)
+            history = await self._service.thread_turns(thread, limit=self._options.history_turns)
         request = ThinkRequest(
             question=ask.question,
             user=user_id(ask.team_id, ask.user),

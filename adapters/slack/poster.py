@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 
 SlackMessage = dict[str, Any]
 _HARMLESS = frozenset({"already_reacted", "no_reaction", "message_not_found"})
-_THREAD_PAGES = 10
 
 
 class Poster:
@@ -64,18 +63,6 @@ class Poster:
 
     async def ephemeral(self, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> None:
         await self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
-
-    async def thread(self, channel: str, ts: str) -> list[SlackMessage]:
-        """The thread that ``ts`` (a parent or any reply) belongs to: parent first, replies in order."""
-        messages: list[SlackMessage] = []
-        cursor: str | None = None
-        for _ in range(_THREAD_PAGES):
-            page = await self.client.conversations_replies(channel=channel, ts=ts, cursor=cursor, limit=200)
-            messages.extend(page.get("messages") or [])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not page.get("has_more") or not cursor:
-                break
-        return messages
 
     async def _tolerant(self, call: Any) -> None:
         try:

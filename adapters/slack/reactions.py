@@ -1,8 +1,10 @@
 """Reactions on our messages: the expand reaction shows steps in full, removing it collapses them again, and the
 stop reaction from the asker cancels a running chain.
 
-Everything needed is read back: the chain record (Redis, via the service) and the thread itself (which message
-holds which steps, from block ids), so a reaction on a message posted before a restart works the same.
+Everything needed is read back from the core's records (through the service): the chain, which message shows
+which steps, the continuations an expansion added. Slack's history is never read (``conversations.replies`` is
+limited to one call a minute for apps distributed outside the Marketplace), and a reaction on a message posted
+before a restart works the same.
 
 A step's own expand reaction is open to everyone; on the question or the answer (every step) only to the asker
 and workspace admins and owners. Each toggle counts against the per-message and per-user limits (``toggles``);
@@ -22,12 +24,11 @@ from adapters.slack import render
 from adapters.slack.admins import Admins
 from adapters.slack.options import SlackOptions
 from adapters.slack.overflow import fit
-from adapters.slack.poster import Poster, SlackMessage
-from adapters.slack.tags import tags_of
+from adapters.slack.poster import Poster
 from adapters.slack.triggers import message_id, user_id
 from core.events import Step
 from core.port import ThinkPort
-from core.state import ChainRecord
+from core.state import ChainRecord, MessageLink
 from core.toggles import Toggles
 
 __all__ = ["Reactions"]
@@ -88,54 +89,47 @@ class Reactions:
 
     async def _toggle(self, channel: str, ts: str, found: Found, *, expand: bool) -> None:
         record, step = found
-        messages = await self._poster.thread(channel, ts)
+        here = message_id(channel, ts)
+        links = [link for link in await self._service.chain_messages(record.chain_id) if link.steps]
         if step is not None:
-            targets = [m for m in messages if m.get("ts") == ts]
-        else:
-            targets = [m for m in messages if m.get("bot_id") and _steps_in(m, record.chain_id)]
+            alone = MessageLink(chain_id=record.chain_id, message_id=here, steps=(step.index,))
+            links = [link for link in links if link.message_id == here] or [alone]
         known = {s.index: s for s in record.steps}
-        root = str(messages[0].get("thread_ts") or messages[0]["ts"]) if messages else ts
         room = self._options.thread_messages  # continuation messages this toggle may add, over all its targets
-        for target in targets:
-            steps = [known[i] for i in _steps_in(target, record.chain_id) if i in known]
+        for link in links:
+            steps = [known[i] for i in link.steps if i in known]
             if steps:
-                room -= await self._show(
-                    channel, root, target, messages, record.chain_id, steps, expand=expand, room=room
-                )
+                room -= await self._show(link, steps, expand=expand, room=room)
 
-    async def _show(
-        self,
-        channel: str,
-        root: str,
-        target: SlackMessage,
-        thread: list[SlackMessage],
-        chain_id: str,
-        steps: list[Step],
-        *,
-        expand: bool,
-        room: int,
-    ) -> int:
-        """Show ``steps`` in ``target`` and in at most ``room`` (at least one) continuation messages; returns how
-        many were posted."""
-        origin = str(target["ts"])
-        for old in thread:
-            if any(t.kind == "c" and t.origin == origin for t in tags_of(old.get("blocks") or [])):
-                await self._poster.delete(channel, str(old["ts"]))
+    async def _show(self, link: MessageLink, steps: list[Step], *, expand: bool, room: int) -> int:
+        """Show ``steps`` in the message of ``link`` and in at most ``room`` (at least one) continuation messages
+        after it; returns how many were posted."""
+        channel, origin = _place(link.message_id)
+        for old in await self._service.take_continuations(link.chain_id, link.message_id):
+            await self._poster.delete(*_place(old.message_id))
         if not expand:
-            await self._poster.update(channel, origin, render.collapsed_steps(chain_id, steps))
+            await self._poster.update(channel, origin, render.collapsed_steps(link.chain_id, steps))
             return 0
-        first, *more = render.expanded_steps(chain_id, steps, origin_ts=origin)
+        first, *more = render.expanded_steps(link.chain_id, steps, origin_ts=origin)
         await self._poster.update(channel, origin, first)
+        if not link.location:  # linked before links kept their thread: nowhere known to post the rest
+            return 0
         subject = f"The rest of step {steps[0].index}" if len(steps) == 1 else "The rest of these steps"
         more = fit(more, max(1, room), subject=subject, limit=self._options.thread_messages)
-        for part in more:
-            await self._poster.post(channel, part, thread_ts=root)
-        return len(more)
+        added: list[MessageLink] = []
+        try:
+            for part in more:
+                ts = await self._poster.post(channel, part, thread_ts=link.location)
+                added.append(
+                    MessageLink(chain_id=link.chain_id, message_id=message_id(channel, ts), location=link.location)
+                )
+        finally:  # what was posted is kept even if a later post failed, so the next toggle removes it
+            if added:
+                await self._service.set_continuations(link.chain_id, link.message_id, added)
+        return len(added)
 
 
-def _steps_in(message: SlackMessage, chain_id: str) -> list[int]:
-    return [
-        t.step
-        for t in tags_of(message.get("blocks") or [])
-        if t.kind == "s" and t.chain_id == chain_id and t.step is not None
-    ]
+def _place(link: str) -> tuple[str, str]:
+    """The channel and ts in a :func:`~adapters.slack.triggers.message_id`."""
+    _, channel, ts = link.split(":", 2)
+    return channel, ts

@@ -118,7 +118,9 @@ class ChainRun:
         else:
             self._progress_ts = ask.ts
         if self._progress_ts is not None:
-            await self._service.link_message(message_id(channel, self._progress_ts), chain_id=event.chain_id, step=None)
+            await self._service.link_message(
+                message_id(channel, self._progress_ts), chain_id=event.chain_id, location=self._thread_ts or ""
+            )
             try:
                 await self._poster.react(channel, self._progress_ts, self._options.progress_reaction)
             except SlackApiError as exc:  # only a sign: the chain goes on without it
@@ -153,7 +155,10 @@ class ChainRun:
         ts = await self._poster.post(self._ask.channel, build, thread_ts=self._thread_ts)
         self._cap.count()
         await self._service.link_message(
-            message_id(self._ask.channel, ts), chain_id=self._chain_id, step=batch[0].index
+            message_id(self._ask.channel, ts),
+            chain_id=self._chain_id,
+            steps=[s.index for s in batch],
+            location=self._thread_ts or "",
         )
         self._posted = max(self._posted, batch[-1].index)
 
@@ -163,6 +168,8 @@ class ChainRun:
         room = max(1, self._cap.remaining)
         for number, part in enumerate(fit(parts, room, subject="The rest of the answer", limit=self._cap.limit)):
             await self._post_linked(part, broadcast=self._options.broadcast_answer and number == 0)
+        if self._thread_ts is not None:  # a follow-up in this thread carries this question and answer
+            await self._service.link_thread(message_id(self._ask.channel, self._thread_ts), chain_id=self._chain_id)
         await self._end_progress()
 
     async def _post_steps_left(self, steps: list[Step]) -> None:
@@ -175,12 +182,12 @@ class ChainRun:
             await self._post_linked(message)
 
     async def _post_linked(self, message: render.Rendered, *, broadcast: bool = False) -> None:
-        """Post ``message`` in the thread and link it to the first step it shows (none: the whole chain)."""
+        """Post ``message`` in the thread and link it to the steps it shows (none: the whole chain)."""
         steps = [t.step for t in tags_of(message.blocks) if t.kind == "s" and t.step is not None]
         ts = await self._poster.post(self._ask.channel, message, thread_ts=self._thread_ts, broadcast=broadcast)
         self._cap.count()
         link = message_id(self._ask.channel, ts)
-        await self._service.link_message(link, chain_id=self._chain_id, step=steps[0] if steps else None)
+        await self._service.link_message(link, chain_id=self._chain_id, steps=steps, location=self._thread_ts or "")
         self._posted = max([self._posted, *steps])
 
     async def _failed(self, event: ChainFailed) -> None:

@@ -1,4 +1,4 @@
-"""Shared state in Redis: cache, single-flight, rate limits, token budgets, chain records, dedupe.
+"""Shared state in Redis: cache, single-flight, rate limits, token budgets, chain records and messages, dedupe.
 
 Build a :class:`Store` once (in ``bot/``), then the primitives from it; every primitive takes the same three
 keyword arguments ``redis=store.redis, keys=store.keys, guard=store.guard``::
@@ -16,8 +16,11 @@ keyword arguments ``redis=store.redis, keys=store.keys, guard=store.guard``::
     flights = SingleFlight(**parts)
     async for event in flights.run(key, lambda: engine.run(request)): ...
     records = ChainRecords(**parts, ttl=7 * 24 * 3600)
-    await records.save(ChainRecord(...)); await records.link(message_id, chain_id=cid, step=3)
-    found = await records.find_step(message_id)         # (ChainRecord, Step | None) or None
+    await records.save(ChainRecord(...)); record = await records.get(chain_id)
+    messages = MessageIndex(**parts, ttl=7 * 24 * 3600)
+    await messages.link(message_id, chain_id=cid, steps=(3, 4), location=channel)
+    link = await messages.resolve(message_id)           # MessageLink(chain_id, message_id, steps, location) or None
+    every = await messages.chain_messages(cid)          # the chain's messages, by first step
     dedupe = Deduper(**parts)
     lease = await dedupe.claim("slack:T01:Ev123")       # None: done already, or being processed elsewhere
     await dedupe.done(lease)
@@ -39,8 +42,9 @@ from core.state.dedupe import Deduper, Lease
 from core.state.guard import RedisGuard, StoreUnavailableError
 from core.state.keys import Keys
 from core.state.limiter import Decision, RateLimiter
+from core.state.messages import MessageIndex, MessageLink
 from core.state.rates import Rate
-from core.state.records import ChainRecord, ChainRecords, ChainStatus, MessageLink
+from core.state.records import ChainRecord, ChainRecords, ChainStatus
 from core.state.singleflight import FLIGHT_LOST, SingleFlight
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "Deduper",
     "Keys",
     "Lease",
+    "MessageIndex",
     "MessageLink",
     "Rate",
     "RateLimiter",

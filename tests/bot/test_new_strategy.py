@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, Iterator
 import pytest
 from click.testing import CliRunner
 
-from adapters.discord import AdapterContext, DiscordOptions, PostIndex
+from adapters.discord import AdapterContext, DiscordOptions
 from adapters.discord.command import build_think_command
 from bot.cli import cli
 from bot.discord_settings import DiscordSettings
@@ -77,7 +77,6 @@ async def test_the_wiring_runs_it_and_discord_offers_it(fake_groq: FakeGroq) -> 
         store, settings = services.store, DiscordSettings(_env_file=None)  # type: ignore[call-arg]
         ctx = AdapterContext(
             service=service,
-            posts=PostIndex(redis=store.redis, keys=store.keys, guard=store.guard),
             options=settings.options(strategies=service.strategy_names),
             toggles=build_toggles(store, settings),
         )

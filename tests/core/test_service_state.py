@@ -119,8 +119,8 @@ async def test_message_links_find_steps_from_a_new_process(fake_groq: FakeGroq, 
     async with running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as services:
         events = await collect(services.service, "q", user="discord:1", place="discord:guild:2")
         chain_id = events[0].chain_id
-        await services.service.link_message("discord:m2", chain_id=chain_id, step=2)
-        await services.service.link_message("discord:header", chain_id=chain_id, step=None)
+        await services.service.link_message("discord:m2", chain_id=chain_id, steps=[2])
+        await services.service.link_message("discord:header", chain_id=chain_id)
         # A second service on the same Redis stands in for the bot after a restart; it sees the same records.
         async with running_service(groq=fake_groq, redis_url=redis_url, redis_key_prefix=prefix) as restarted:
             record, step = await restarted.service.find_message("discord:m2")

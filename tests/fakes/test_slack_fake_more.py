@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import pytest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakes.slack import FakeSlack, User, Workspace
@@ -47,3 +48,20 @@ async def test_a_slow_reply_comes_after_the_message_is_visible() -> None:
         reply_after = time.monotonic() - started
     assert reply["ts"] == message.ts
     assert visible_after < 0.3 <= reply_after
+
+
+async def test_outside_the_marketplace_replies_are_one_call_a_minute_of_15_messages() -> None:
+    async with FakeSlack(post_interval=0.0, non_marketplace=True) as slack:
+        client = AsyncWebClient(token=slack.workspace.bot_token, base_url=slack.api_url)
+        parent = slack.users.say(channel=CHANNEL, user="U0ALICE", text="q")
+        for i in range(20):
+            await client.chat_postMessage(channel=CHANNEL, text=f"r{i}", thread_ts=parent.ts)
+        page = await client.conversations_replies(channel=CHANNEL, ts=parent.ts, limit=200)
+        with pytest.raises(SlackApiError) as refused:
+            await client.conversations_replies(
+                channel=CHANNEL, ts=parent.ts, cursor=page["response_metadata"]["next_cursor"]
+            )
+    assert (len(page["messages"]), page["has_more"]) == (15, True)
+    assert refused.value.response.status_code == 429
+    assert refused.value.response["error"] == "ratelimited"
+    assert 55 <= int(refused.value.response.headers["Retry-After"]) <= 60

@@ -10,9 +10,10 @@ import json
 import sys
 from collections.abc import AsyncIterator
 
+from core.chain_log import ChainLog
 from core.codec import event_to_dict
 from core.events import Event
-from core.state import ChainRecords, RedisConfig, SingleFlight, Store, connect
+from core.state import ChainRecords, MessageIndex, RedisConfig, SingleFlight, Store, connect
 from tests.core.state.chains import fake_chain
 
 
@@ -55,8 +56,8 @@ async def lead_and_hang(store: Store, digest: str) -> None:
 
 
 async def lookup(store: Store, message_id: str) -> None:
-    records = ChainRecords(redis=store.redis, keys=store.keys, guard=store.guard)
-    found = await records.find_step(message_id)
+    parts = {"redis": store.redis, "keys": store.keys, "guard": store.guard}
+    found = await ChainLog(records=ChainRecords(**parts), messages=MessageIndex(**parts)).find_message(message_id)
     if found is None:
         emit(found=None)
         return

@@ -17,6 +17,7 @@ from core.state import (
     ChainRecord,
     ChainRecords,
     Deduper,
+    MessageIndex,
     Rate,
     RateLimiter,
     RedisConfig,
@@ -65,6 +66,7 @@ class Traffic:
         self.budget = TokenBudget(**parts, daily_tokens=10**9)
         self.cache = ResultCache(**parts)
         self.records = ChainRecords(**parts)
+        self.messages = MessageIndex(**parts)
         self.dedupe = Deduper(**parts)
         self.errors: list[BaseException] = []
         self.degraded: list[bool] = []
@@ -79,6 +81,8 @@ class Traffic:
         await self.records.save(
             ChainRecord(chain_id=f"c{n}", question="q", asker="u", place="p", strategy="g1", model="m")
         )
+        await self.messages.link(f"m{n}", chain_id=f"c{n}", steps=[1], location="t")
+        await self.messages.chain_messages(f"c{n}")
         lease = await self.dedupe.claim(f"ev{n}")
         assert lease is not None
         await self.dedupe.done(lease)

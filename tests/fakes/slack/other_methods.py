@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.fakes.slack.api_errors import ApiError
@@ -12,13 +13,20 @@ from tests.fakes.slack.shapes import CHANNEL_ID, message_json, user_json
 from tests.fakes.slack.webapi import WebApi
 from tests.fakes.slack.workspace import Workspace
 
-__all__ = ["OtherMethods"]
+__all__ = ["HISTORY_PAGE", "HISTORY_WINDOW", "OtherMethods"]
+
+HISTORY_WINDOW = 60
+"""Seconds between two ``conversations.replies`` calls of an app outside the Marketplace (Slack: 1 a minute)."""
+HISTORY_PAGE = 15
+"""Most messages one page holds for such an app (Slack: 15, whatever ``limit`` asks)."""
 
 
 class OtherMethods:
-    def __init__(self, *, workspace: Workspace, record: SlackRecord) -> None:
+    def __init__(self, *, workspace: Workspace, record: SlackRecord, non_marketplace: bool = False) -> None:
         self._ws = workspace
         self._record = record
+        self._non_marketplace = non_marketplace
+        self._last_history_call: float | None = None
 
     def register(self, api: WebApi) -> None:
         api.add("auth.test", self.auth_test)
@@ -69,7 +77,10 @@ class OtherMethods:
         return ReactionChange(channel=channel, ts=ts, name=name, user=self._ws.bot_user_id, added=added)
 
     async def replies(self, call: Call) -> dict[str, Any]:
-        """The parent then its replies in order; ``limit`` and an offset ``cursor`` page through them."""
+        """The parent then its replies in order; ``limit`` and an offset ``cursor`` page through them. Outside the
+        Marketplace, one call a minute (else 429 ``ratelimited``, Retry-After the rest of it) of 15 at most."""
+        if self._non_marketplace:
+            self._history_call()
         channel = call.text("channel")
         if not CHANNEL_ID.match(channel):
             raise ApiError("channel_not_found")
@@ -83,10 +94,18 @@ class OtherMethods:
             raise ApiError("thread_not_found")
         listing = [message_json(parent, self._ws, replies)] + [message_json(r, self._ws) for r in replies]
         start, limit = _page(call)
+        limit = min(limit, HISTORY_PAGE) if self._non_marketplace else limit
         page = listing[start : start + limit]
         more = start + limit < len(listing)
         cursor = f"offset:{start + limit}" if more else ""
         return {"messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+
+    def _history_call(self) -> None:
+        now = time.monotonic()
+        last = self._last_history_call
+        if last is not None and now - last < HISTORY_WINDOW:
+            raise ApiError("ratelimited", status=429, retry_after=max(1, round(HISTORY_WINDOW - (now - last))))
+        self._last_history_call = now
 
 
 def _page(call: Call) -> tuple[int, int]:

@@ -30,7 +30,9 @@ class FakeSlack:
 
     ``post_interval``/``post_burst`` set the per-channel ``chat.postMessage`` limit (Slack: about 1 s, small bursts);
     ``latency`` delays every Web API answer; ``reply_delays`` holds back the answer of a method (``chat.postMessage``)
-    after its change is made and visible. Point clients at ``api_url``; read what users see in ``record``.
+    after its change is made and visible. ``non_marketplace``: the history limits of a commercially distributed app
+    outside the Marketplace (``conversations.replies``: 1 call a minute, 15 messages a page). Point clients at
+    ``api_url``; read what users see in ``record``.
     """
 
     def __init__(
@@ -41,6 +43,7 @@ class FakeSlack:
         post_burst: int = 3,
         latency: float = 0.0,
         reply_delays: dict[str, float] | None = None,
+        non_marketplace: bool = False,
     ) -> None:
         self.workspace = workspace or Workspace()
         self.record = SlackRecord()
@@ -52,7 +55,7 @@ class FakeSlack:
         self.socket = SocketModeServer(workspace=self.workspace, response_urls=self.response_urls)
         limiter = ChannelRateLimiter(interval=post_interval, burst=post_burst)
         ChatMethods(workspace=self.workspace, record=self.record, clock=self.clock, limiter=limiter).register(self.web)
-        OtherMethods(workspace=self.workspace, record=self.record).register(self.web)
+        OtherMethods(workspace=self.workspace, record=self.record, non_marketplace=non_marketplace).register(self.web)
         self.web.add("apps.connections.open", self.socket.open_connection, auth="app")
         self._runner: web.AppRunner | None = None
         self.port = 0
