@@ -20,8 +20,8 @@ from typing import Any, Literal
 from bot.discord_settings import DiscordSettings
 from bot.run_command import Plan, Started, run
 from bot.settings import Settings
-from bot.shutdown import DrainReport
 from bot.slack_settings import SlackSettings
+from core.drain import DrainReport
 from core.state import connect
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq

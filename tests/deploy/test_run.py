@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 
 from adapters.discord import DISCORD_ENDPOINTS, current_endpoints
 from bot.run_command import rate_limit_trace
-from bot.shutdown import INTERRUPTED
+from core.drain import INTERRUPTED
 from core.metrics import Metrics
 from tests.deploy.chains import sample, script_chain, step
 from tests.fakes.discord import FakeDiscord

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.shutdown import INTERRUPTED
+from core.drain import INTERRUPTED
 from tests.deploy.chains import step
 from tests.deploy.process import clean_environment, start
 from tests.fakes.groq_server import FakeGroq
