@@ -51,5 +51,8 @@ class ChainLog:
 
     async def thread_turns(self, thread_id: str, *, limit: int) -> tuple[Turn, ...]:
         chain_ids = await self._messages.thread_chains(thread_id, limit=limit)
+        if not chain_ids and limit > 0:  # a thread linked like a message, before threads were kept
+            legacy = await self._messages.resolve(thread_id)
+            chain_ids = (legacy.chain_id,) if legacy else ()
         records = await asyncio.gather(*(self._records.get(chain_id) for chain_id in chain_ids))
         return tuple(Turn(question=r.question, answer=r.answer) for r in records if r is not None and r.answer)

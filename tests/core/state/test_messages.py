@@ -74,6 +74,18 @@ async def test_links_written_before_steps_were_kept_still_resolve(store: Store, 
     assert await index.resolve("discord:2") == MessageLink(chain_id="c", message_id="discord:2")
 
 
+async def test_a_thread_linked_like_a_message_still_gives_its_turn(store: Store, parts: dict[str, Any]) -> None:
+    """Before threads were kept, Discord linked a thread to its last answered chain as if it were a message."""
+    records = ChainRecords(**parts)
+    log = ChainLog(records=records, messages=MessageIndex(**parts))
+    await records.save(_record("old", answer="Old answer."))
+    await store.redis.set(store.keys.key("msg", "discord:thread:9"), '{"chain_id": "old", "step": null}')
+    assert [t.answer for t in await log.thread_turns("discord:thread:9", limit=1)] == ["Old answer."]
+    await records.save(_record("new", answer="New answer."))
+    await log.link_thread("discord:thread:9", chain_id="new")
+    assert [t.answer for t in await log.thread_turns("discord:thread:9", limit=3)] == ["New answer."]
+
+
 async def test_unreadable_entries_are_skipped(store: Store, parts: dict[str, Any]) -> None:
     index = MessageIndex(**parts)
     await index.link("m1", chain_id="c", steps=[1], location="L")
