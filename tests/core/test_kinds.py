@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +71,18 @@ def test_a_chain_record_written_before_the_enum_still_decodes() -> None:
     record = ChainRecord.from_json(old)
     assert (record.status, record.error) == ("failed", "Stopped.")
     assert ChainRecord.from_json(record.to_json()) == record
+
+
+def _readme_kinds() -> list[str]:
+    """The kinds in the first column of the README's "Errors a user can see" table, in order."""
+    lines = (Path(__file__).parents[2] / "README.md").read_text().splitlines()
+    start = lines.index("## Errors a user can see")
+    end = next((i for i, line in enumerate(lines[start + 1 :]) if line.startswith("## ")), len(lines))
+    rows = [line for line in lines[start + 1 : start + 1 + end] if line.startswith("| `")]
+    return [kind for row in rows for kind in re.findall(r"`([a-z_]+)`", row.split("|")[1])]
+
+
+def test_the_readme_lists_every_kind_a_user_can_see_once() -> None:
+    listed = _readme_kinds()
+    assert len(listed) == len(set(listed))
+    assert set(listed) == {k.value for k in FailureKind if k not in UNSEEN}
