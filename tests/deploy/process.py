@@ -43,7 +43,9 @@ class Process:
                         pass
                     await asyncio.sleep(0.05)
         except TimeoutError:
-            raise AssertionError(f"{url} not ready after {timeout}s: {last}") from None
+            self.terminate()
+            _, err = await self.finished()
+            raise AssertionError(f"{url} not ready after {timeout}s: {last}; it logged: {err[-2000:]}") from None
         raise AssertionError(f"exited with {self.process.returncode}: {await self.stderr()}")
 
     def terminate(self) -> None:
