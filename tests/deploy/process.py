@@ -28,7 +28,7 @@ def clean_environment(**values: str) -> dict[str, str]:
 class Process:
     process: asyncio.subprocess.Process
 
-    async def ready(self, http: aiohttp.ClientSession, url: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+    async def ready(self, http: aiohttp.ClientSession, url: str, timeout: float = 45.0) -> None:  # noqa: ASYNC109
         """Wait until ``url``/readyz answers 200, failing early (with what it said) if the process exits."""
         last = "no answer"
         try:
