@@ -35,6 +35,7 @@ class DiscordSettings(ChatSettings):
     stop_emoji: str = Field(default="⏹️", min_length=1, max_length=64)
     full_steps: bool = False
     thread_archive_minutes: int = Field(default=1440)
+    post_window: float = Field(default=5.0, ge=0, le=60)
 
     @field_validator("guild_ids", mode="before")
     @classmethod
@@ -51,7 +52,8 @@ class DiscordSettings(ChatSettings):
             raise ValueError("must be one of 60, 1440, 4320, 10080 (minutes)")
         return value
 
-    def options(self, *, strategies: tuple[str, ...]) -> DiscordOptions:
+    def options(self, *, strategies: tuple[str, ...], history_turns: int = 3) -> DiscordOptions:
+        """The adapter's options; ``history_turns`` comes from the core settings (``THINKBOT_HISTORY_TURNS``)."""
         return DiscordOptions(
             expand_emoji=self.expand_emoji,
             stop_emoji=self.stop_emoji,
@@ -60,6 +62,8 @@ class DiscordSettings(ChatSettings):
             strategies=strategies,
             thread_archive_minutes=self.thread_archive_minutes,
             thread_messages=self.thread_messages,
+            post_window=self.post_window,
+            history_turns=history_turns,
         )
 
     def require_token(self) -> str:

@@ -118,7 +118,8 @@ async def run(
         app = web.Application()
         if plan.slack is not None:
             toggles = build_toggles(services.store, plan.slack)
-            slack_bot, slack_app = await stack.enter_async_context(_slack(graceful, plan.slack, health, toggles))
+            slack = _slack(graceful, plan.slack, health, toggles, history_turns=plan.core.history_turns)
+            slack_bot, slack_app = await stack.enter_async_context(slack)
             app = slack_app if slack_app is not None else app
         port = plan.slack.port if plan.slack is not None and plan.slack.mode == "http" else plan.core.health_port
         url = None
@@ -173,7 +174,7 @@ async def _discord(
     store = services.store
     ctx = AdapterContext(
         service=graceful,
-        options=settings.options(strategies=graceful.strategy_names),
+        options=settings.options(strategies=graceful.strategy_names, history_turns=services.settings.history_turns),
         toggles=build_toggles(store, settings),
     )
     client = ThinkClient(ctx=ctx, http_trace=rate_limit_trace(services.metrics, "discord"), **options)
@@ -197,16 +198,17 @@ async def _discord(
 
 @contextlib.asynccontextmanager
 async def _slack(
-    graceful: GracefulService, settings: SlackSettings, health: HealthServer, toggles: Toggles
+    graceful: GracefulService, settings: SlackSettings, health: HealthServer, toggles: Toggles, *, history_turns: int
 ) -> AsyncIterator[tuple[SlackBot, web.Application | None]]:
     """Sign in, then open Socket Mode (yields the bot and ``None``) or build the HTTP-mode app to serve (with it)."""
     credentials = settings.credentials()
     metrics = health.metrics
+    options = settings.options(history_turns=history_turns)
     async with aiohttp.ClientSession() as session:
         client = web_client(
             token=credentials.bot_token,
             base_url=settings.api_url,
-            options=settings.options(),
+            options=options,
             session=session,
             on_rate_limited=lambda: metrics.platform_rate_limited("slack"),
         )
@@ -218,7 +220,7 @@ async def _slack(
         bot = SlackBot(
             service=graceful,
             client=client,
-            options=settings.options(),
+            options=options,
             toggles=toggles,
             signing_secret=credentials.signing_secret,
         )

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         default=None, ge=0, le=65535, validation_alias=AliasChoices("THINKBOT_HEALTH_PORT", "PORT")
     )
     shutdown_grace: float = Field(default=25.0, ge=0, le=300)
+    history_turns: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        validation_alias=AliasChoices("THINKBOT_HISTORY_TURNS", "THINKBOT_SLACK_HISTORY_TURNS"),  # the old, Slack's
+    )
 
     redis_url: SecretStr | None = Field(default=None, validation_alias="REDIS_URL")
     redis_key_prefix: str = Field(default="thinkbot", min_length=1)

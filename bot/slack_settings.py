@@ -51,7 +51,6 @@ class SlackSettings(ChatSettings):
     broadcast_answer: bool = False
     post_interval: float = Field(default=1.0, ge=0, le=60)
     max_retries: int = Field(default=3, ge=0, le=10)
-    history_turns: int = Field(default=3, ge=0, le=20)
 
     @field_validator("api_url")
     @classmethod
@@ -68,7 +67,8 @@ class SlackSettings(ChatSettings):
     def mode(self) -> Literal["socket", "http"]:
         return "socket" if _value(self.app_token) else "http"
 
-    def options(self) -> SlackOptions:
+    def options(self, *, history_turns: int = 3) -> SlackOptions:
+        """The adapter's options; ``history_turns`` comes from the core settings (``THINKBOT_HISTORY_TURNS``)."""
         return SlackOptions(
             expand_reaction=self.expand_reaction,
             stop_reaction=self.stop_reaction,
@@ -76,7 +76,7 @@ class SlackSettings(ChatSettings):
             broadcast_answer=self.broadcast_answer,
             post_interval=self.post_interval,
             max_retries=self.max_retries,
-            history_turns=self.history_turns,
+            history_turns=history_turns,
             thread_messages=self.thread_messages,
         )
 

@@ -8,9 +8,13 @@ dropped silently: Discord attaches it as a file, Slack packs it into the message
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-__all__ = ["MIN_MESSAGES", "RESERVED", "ThreadCap", "attached_note", "cut_note", "overflow_subject"]
+__all__ = ["MIN_MESSAGES", "RESERVED", "ThreadCap", "attached_note", "cut_note", "overflow_subject", "within_room"]
+
+T = TypeVar("T")
 
 RESERVED = 2
 MIN_MESSAGES = RESERVED + 1
@@ -58,3 +62,12 @@ def attached_note(subject: str, *, limit: int, filename: str, cut: bool = False)
 def cut_note(subject: str, chars: int, *, limit: int) -> str:
     """The closing note when text had to be left out: what, how much, and why."""
     return f"✂️ {subject} ({chars:,} characters) did not fit: a chain posts at most {limit} messages in a thread."
+
+
+def within_room(messages: Sequence[T], room: int) -> tuple[list[T], list[T]]:
+    """The ``messages`` one expansion posts as they are, and the rest, which the last message it may add carries
+    the platform's way (so it adds at most ``room`` messages, and never less than one)."""
+    if len(messages) <= room:
+        return list(messages), []
+    keep = max(0, room - 1)
+    return list(messages[:keep]), list(messages[keep:])

@@ -36,3 +36,10 @@ class KeyedLocks(Generic[K]):
 
     def __len__(self) -> int:
         return len(self._locks)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether someone holds or waits for ``key``'s lock."""
+        return key in self._locks
+
+    def keys(self) -> set[K]:
+        return set(self._locks)

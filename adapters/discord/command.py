@@ -7,14 +7,15 @@ import logging
 import discord
 from discord import app_commands
 
+from adapters.chat.presenter import Presenter
 from adapters.discord.context import AdapterContext
-from adapters.discord.flow import ChainView
 from adapters.discord.header import InteractionHeader
 from adapters.discord.outlet import Outlet, OutletOpener, open_in_channel, replies_to
 from adapters.discord.render import thread_name
+from adapters.discord.surface import DiscordSurface
 from core.request import ThinkRequest
 
-__all__ = ["build_think_command", "run_think"]
+__all__ = ["build_think_command", "run_think", "show"]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ async def run_think(
     header = InteractionHeader(interaction=interaction, private=private)
 
     bot_id = interaction.client.user.id if interaction.client.user else 0
-    view = ChainView(
+    surface = DiscordSurface(
         ctx=ctx,
         header=header,
         open_outlet=_outlet_opener(ctx, interaction, header, private=private, question=question),
@@ -81,10 +82,19 @@ async def run_think(
         bot_id=bot_id,
         full=private or ctx.options.full_steps,
     )
-    try:
-        await view.run(ctx.service.think(request))
-    except discord.HTTPException as exc:
-        log.warning("/think %s stopped: Discord refused a request (%s %s)", interaction.id, exc.status, exc.code)
+    await show(ctx, surface, request)
+
+
+async def show(ctx: AdapterContext, surface: DiscordSurface, request: ThinkRequest) -> None:
+    """Show ``request``'s chain on ``surface``, under the shared presenter."""
+    presenter = Presenter(
+        service=ctx.service,
+        surface=surface,
+        asker=request.user,
+        thread_messages=ctx.options.thread_messages,
+        showing=ctx.running,
+    )
+    await presenter.run(request)
 
 
 def _outlet_opener(
@@ -100,13 +110,13 @@ def _outlet_opener(
                     return await interaction.followup.send(text, ephemeral=True, wait=True)
                 return await interaction.followup.send(text, file=file, ephemeral=True, wait=True)
 
-            return Outlet(send=ephemeral, linkable=False, can_react=False)
+            return Outlet(send=ephemeral, channel_id=None, linkable=False, can_react=False)
         if interaction.guild_id is None:
-            return Outlet(send=replies_to(message, ctx.gates))
+            return replies_to(message)
         return await open_in_channel(
             message,
             notice=header,
-            gates=ctx.gates,
+            pacer=ctx.pacer,
             permissions=interaction.app_permissions,
             name=thread_name(question),
             archive_minutes=ctx.options.thread_archive_minutes,

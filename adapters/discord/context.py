@@ -1,11 +1,11 @@
-"""What every part of the adapter shares: the core service, the options, the running chains."""
+"""What every part of the adapter shares: the core service, the options, the chains shown, the channel pacer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapters.chat.ordering import KeyedLocks
-from adapters.discord.gates import ChannelGates
+from adapters.chat.pacing import ChannelPacer
+from adapters.chat.reacting import ReactionRules
 from adapters.discord.options import DiscordOptions
 from core.port import ThinkPort
 from core.toggles import Toggles
@@ -16,15 +16,26 @@ __all__ = ["AdapterContext", "message_key", "message_number", "thread_key"]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdapterContext:
     """``toggles`` rate-limits expand/collapse reactions (shared through Redis); ``running`` maps the chains this
-    process is showing right now to their asker's user id (for stop); ``gates`` serialise the writes to each
-    channel; ``reacting`` puts the reactions on one message in arrival order."""
+    process is showing right now to their asker's user key; ``pacer`` puts the writes to each channel in order and
+    new posts at Discord's pace; ``reactions`` applies the shared expand/collapse/stop rules."""
 
     service: ThinkPort
     options: DiscordOptions
     toggles: Toggles
-    running: dict[str, int] = field(default_factory=dict)
-    gates: ChannelGates = field(default_factory=ChannelGates)
-    reacting: KeyedLocks[int] = field(default_factory=KeyedLocks)
+    running: dict[str, str] = field(default_factory=dict)
+    pacer: ChannelPacer[int] = field(init=False)
+    reactions: ReactionRules = field(init=False)
+
+    def __post_init__(self) -> None:
+        options = self.options
+        object.__setattr__(self, "pacer", ChannelPacer[int](pace=options.pace))
+        rules = ReactionRules(
+            service=self.service,
+            toggles=self.toggles,
+            thread_messages=options.thread_messages,
+            link_wait=options.link_wait,
+        )
+        object.__setattr__(self, "reactions", rules)
 
 
 def message_key(message_id: int) -> str:

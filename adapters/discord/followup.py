@@ -1,21 +1,22 @@
-"""A mention of the bot inside a /think thread asks a follow-up, with the earlier question and answer as context."""
+"""A mention of the bot inside a /think thread asks a follow-up, with the earlier questions and answers there as
+context (as many as ``options.history_turns``, the same on every platform)."""
 
 from __future__ import annotations
 
-import logging
 import re
 
 import discord
 
+from adapters.chat import wording
+from adapters.chat.followup import earlier_turns
+from adapters.discord.command import show
 from adapters.discord.context import AdapterContext, thread_key
-from adapters.discord.flow import ChainView
 from adapters.discord.header import ReplyHeader
 from adapters.discord.outlet import Outlet, sends_to
+from adapters.discord.surface import DiscordSurface
 from core.request import ThinkRequest
 
 __all__ = ["on_mention", "strip_mentions"]
-
-log = logging.getLogger(__name__)
 
 
 def strip_mentions(content: str, bot_id: int) -> str:
@@ -29,12 +30,13 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
     thread = message.channel
     if not isinstance(thread, discord.Thread):
         return
-    history = await ctx.service.thread_turns(thread_key(thread.id), limit=1)
-    if not history:  # not a thread a chain answered in
+    history = await earlier_turns(ctx.service, thread_key(thread.id), turns=ctx.options.history_turns)
+    if history is None:  # not a thread a chain answered in
         return
     question = strip_mentions(message.content, me.id)
     if not question:
-        await message.reply("Ask your follow-up after the mention, in the same message.", mention_author=False)
+        async with ctx.pacer.slot(thread.id):
+            await message.reply(wording.EMPTY_FOLLOW_UP, mention_author=False)
         return
     request = ThinkRequest(
         question=question,
@@ -45,17 +47,14 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
     )
 
     async def open_outlet(header: discord.Message) -> Outlet:
-        return Outlet(send=sends_to(thread, ctx.gates), thread=thread)
+        return sends_to(thread)
 
-    view = ChainView(
+    surface = DiscordSurface(
         ctx=ctx,
-        header=ReplyHeader(message=message, gates=ctx.gates),
+        header=ReplyHeader(message=message, pacer=ctx.pacer),
         open_outlet=open_outlet,
         asker_id=message.author.id,
         bot_id=me.id,
         full=ctx.options.full_steps,
     )
-    try:
-        await view.run(ctx.service.think(request))
-    except discord.HTTPException as exc:
-        log.warning("follow-up %s stopped: Discord refused a request (%s %s)", message.id, exc.status, exc.code)
+    await show(ctx, surface, request)

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import discord
 
-from adapters.discord.gates import ChannelGates
+from adapters.chat.pacing import ChannelPacer
 
 __all__ = ["Header", "InteractionHeader", "ReplyHeader"]
 
@@ -60,18 +60,19 @@ class InteractionHeader:
 
 
 class ReplyHeader:
-    """A reply to the user's message (a follow-up mention in a thread)."""
+    """A reply to the user's message (a follow-up mention in a thread): posted in the channel's turn, edited after."""
 
-    def __init__(self, *, message: discord.Message, gates: ChannelGates) -> None:
+    def __init__(self, *, message: discord.Message, pacer: ChannelPacer[int]) -> None:
         self._message = message
-        self._gates = gates
+        self._pacer = pacer
+        self._channel = message.channel.id
         self._header: discord.Message | None = None
 
     async def show(self, text: str) -> discord.Message:
-        async with self._gates(self._message.channel.id):
-            if self._header is None:
-                self._header = await self._message.reply(text, mention_author=False)
-            else:
+        if self._header is None:
+            self._header = await self._reply(text)
+        else:
+            async with self._pacer.gate(self._channel):
                 self._header = await self._header.edit(content=text)
         return self._header
 
@@ -79,15 +80,17 @@ class ReplyHeader:
         if self._header is not None:
             await self.show(text)
             return
-        async with self._gates(self._message.channel.id):
-            await self._message.reply(text, mention_author=False)
+        await self._reply(text)
 
     async def drop(self) -> None:
         if self._header is not None:
             with contextlib.suppress(discord.HTTPException):
-                async with self._gates(self._message.channel.id):
+                async with self._pacer.gate(self._channel):
                     await self._header.delete()
 
     async def notice(self, text: str) -> None:
-        async with self._gates(self._message.channel.id):
-            await self._message.reply(text, mention_author=False)
+        await self._reply(text)
+
+    async def _reply(self, text: str) -> discord.Message:
+        async with self._pacer.slot(self._channel):
+            return await self._message.reply(text, mention_author=False)

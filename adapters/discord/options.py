@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from adapters.chat.linkwait import LINK_WAIT
+from adapters.chat.pacing import Pace
 from core.strategies.registry import STRATEGIES
 
 __all__ = ["DiscordOptions"]
+
+POSTS_PER_WINDOW = 5  # Discord lets about 5 messages a 5 s window into one channel (a thread is a channel)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -17,7 +20,8 @@ class DiscordOptions:
     (``bot/`` passes the service's; by default every registered one). ``thread_messages``: the most messages one
     chain posts in its thread (steps, answer parts, notes; the rest is attached as a file), and the most
     continuation messages one expansion adds. ``link_wait``: seconds a reaction on one of the bot's messages waits
-    for the message's link to be saved.
+    for the message's link to be saved. ``post_window``: the seconds in which five new messages may go to one
+    channel. ``history_turns``: the earlier questions and answers in a thread a follow-up there carries.
     """
 
     expand_emoji: str = "🔍"
@@ -28,3 +32,9 @@ class DiscordOptions:
     thread_archive_minutes: int = 1440
     thread_messages: int = 12
     link_wait: float = LINK_WAIT
+    post_window: float = 5.0
+    history_turns: int = 3
+
+    @property
+    def pace(self) -> Pace:
+        return Pace(posts=POSTS_PER_WINDOW, per=self.post_window)

@@ -1,27 +1,36 @@
-"""Where a chain's steps go: a thread from the header, replies to the header, or ephemeral follow-ups."""
+"""Where a chain's steps go: a thread from the header, replies to the header, or ephemeral follow-ups.
+
+An outlet only sends; the surface holds the channel's turn (``ChannelPacer.slot(outlet.channel_id)``) around each
+send, so posts keep Discord's per-channel pace and discord.py's rate-limit bookkeeping stays exact."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import discord
 
-from adapters.discord.gates import ChannelGates
+from adapters.chat.pacing import ChannelPacer
 from adapters.discord.header import Header
-from adapters.discord.pacing import Send
 
-__all__ = ["Outlet", "OutletOpener", "missing_permissions", "open_in_channel", "replies_to", "sends_to"]
+__all__ = ["Outlet", "OutletOpener", "Send", "missing_permissions", "open_in_channel", "replies_to", "sends_to"]
 
 log = logging.getLogger(__name__)
 
 
+class Send(Protocol):
+    def __call__(self, text: str, file: discord.File | None = None) -> Awaitable[discord.Message]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Outlet:
-    """``linkable``: its messages take reactions (not ephemeral ones). ``thread``: the thread the steps go to."""
+    """``linkable``: its messages take reactions (not ephemeral ones). ``thread``: the thread the steps go to.
+    ``channel_id``: the channel whose pace its posts keep (``None``: ephemeral follow-ups, which have none)."""
 
     send: Send
+    channel_id: int | None
     linkable: bool = True
     can_react: bool = True
     thread: discord.Thread | None = None
@@ -38,22 +47,20 @@ def missing_permissions(permissions: discord.Permissions, needed: dict[str, str]
     return [name for flag, name in needed.items() if not getattr(permissions, flag)]
 
 
-def replies_to(header: discord.Message, gates: ChannelGates) -> Send:
+def replies_to(header: discord.Message, *, can_react: bool = True) -> Outlet:
     reference = header.to_reference(fail_if_not_exists=False)
 
     async def send(text: str, file: discord.File | None = None) -> discord.Message:
-        async with gates(header.channel.id):
-            return await header.channel.send(text, reference=reference, file=file)  # type: ignore[arg-type]
+        return await header.channel.send(text, reference=reference, file=file)  # type: ignore[arg-type]
 
-    return send
+    return Outlet(send=send, channel_id=header.channel.id, can_react=can_react)
 
 
-def sends_to(thread: discord.Thread, gates: ChannelGates) -> Send:
+def sends_to(thread: discord.Thread, *, can_react: bool = True) -> Outlet:
     async def send(text: str, file: discord.File | None = None) -> discord.Message:
-        async with gates(thread.id):
-            return await thread.send(text, file=file)  # type: ignore[arg-type]
+        return await thread.send(text, file=file)  # type: ignore[arg-type]
 
-    return send
+    return Outlet(send=send, channel_id=thread.id, can_react=can_react, thread=thread)
 
 
 def _named(names: list[str]) -> str:
@@ -65,7 +72,7 @@ async def open_in_channel(
     header: discord.Message,
     *,
     notice: Header,
-    gates: ChannelGates,
+    pacer: ChannelPacer[int],
     permissions: discord.Permissions,
     name: str,
     archive_minutes: int,
@@ -79,7 +86,7 @@ async def open_in_channel(
     thread = None
     if not lacking:
         try:
-            async with gates(header.channel.id):
+            async with pacer.gate(header.channel.id):
                 thread = await header.create_thread(name=name, auto_archive_duration=archive_minutes)  # type: ignore[arg-type]
         except discord.Forbidden:
             lacking = ["Create Public Threads"]
@@ -90,6 +97,4 @@ async def open_in_channel(
     if notes:
         await notice.notice(" ".join(notes))
     can_react = not lacking_reactions
-    if thread is None:
-        return Outlet(send=replies_to(header, gates), can_react=can_react)
-    return Outlet(send=sends_to(thread, gates), can_react=can_react, thread=thread)
+    return replies_to(header, can_react=can_react) if thread is None else sends_to(thread, can_react=can_react)

@@ -1,30 +1,54 @@
-"""What does not fit in a chain's share of a thread, as a Markdown file on the last message it may post."""
+"""What does not fit in a chain's share of a thread, as a Markdown file on the last message it may post; and the
+Discord message type the surface posts (text, and that file when it carries one)."""
 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
 
 import discord
 
 from adapters.chat.caps import attached_note, cut_note, overflow_subject
+from adapters.chat.surface import Kind
+from adapters.discord.outlet import Send
 
-__all__ = ["FILE_BYTES", "Spill", "overflow_file", "overflow_note", "unattached_note"]
+__all__ = ["FILE_BYTES", "Attachment", "Out", "Spill", "overflow_message", "send_out"]
+
+log = logging.getLogger(__name__)
 
 FILE_BYTES = 8 * 1024 * 1024
 """Largest attachment made: under Discord's smallest default upload limit (10 MiB per file; 25 MiB a request)."""
-
-SpillKind = Literal["step", "answer", "note"]
 
 
 @dataclass(frozen=True, slots=True)
 class Spill:
     """One piece of the overflow: its kind and the text the file shows for it (steps in full)."""
 
-    kind: SpillKind
+    kind: Kind
     text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment:
+    """A file to attach (made anew for each send: discord.py reads it once), and the note to post ``instead`` when
+    the bot may not attach files here."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    instead: str
+
+    def file(self) -> discord.File:
+        return discord.File(io.BytesIO(self.data), filename=self.filename)
+
+
+@dataclass(frozen=True, slots=True)
+class Out:
+    """One Discord message: its text, and a file when it carries what did not fit."""
+
+    text: str
+    attachment: Attachment | None = None
 
 
 def _filename(spills: Sequence[Spill], *, step: int | None = None) -> str:
@@ -33,27 +57,32 @@ def _filename(spills: Sequence[Spill], *, step: int | None = None) -> str:
     return "answer.md" if all(s.kind != "step" for s in spills) else "chain.md"
 
 
-def overflow_file(spills: Sequence[Spill], *, step: int | None = None) -> tuple[discord.File, bool]:
-    """The file, and whether it had to end early to stay within :data:`FILE_BYTES`."""
-    data = "\n\n".join(s.text.strip("\n") for s in spills).encode("utf-8", "replace") + b"\n"
-    cut = len(data) > FILE_BYTES
-    if cut:
-        data = data[:FILE_BYTES].decode("utf-8", "ignore").encode("utf-8")
-    return discord.File(io.BytesIO(data), filename=_filename(spills, step=step)), cut
-
-
 def _subject(spills: Sequence[Spill], step: int | None) -> str:
     if step is not None:
         return f"The rest of step {step}"
     return overflow_subject(steps=any(s.kind == "step" for s in spills), answer=any(s.kind == "answer" for s in spills))
 
 
-def overflow_note(spills: Sequence[Spill], *, limit: int, cut: bool, step: int | None = None) -> str:
-    return "-# " + attached_note(_subject(spills, step), limit=limit, filename=_filename(spills, step=step), cut=cut)
-
-
-def unattached_note(spills: Sequence[Spill], *, limit: int, step: int | None = None) -> str:
-    """The note when the file cannot be attached (no Attach Files permission): how much is not shown, and why."""
+def overflow_message(spills: Sequence[Spill], *, limit: int, step: int | None = None) -> Out:
+    """The note on the last allowed message and the file with ``spills`` (ended early past :data:`FILE_BYTES`);
+    ``step``: the overflow of one expanded step. Without Attach Files, the note says what is missing and why."""
+    data = "\n\n".join(s.text.strip("\n") for s in spills).encode("utf-8", "replace") + b"\n"
+    cut = len(data) > FILE_BYTES
+    if cut:
+        data = data[:FILE_BYTES].decode("utf-8", "ignore").encode("utf-8")
+    subject, filename = _subject(spills, step), _filename(spills, step=step)
     chars = sum(len(s.text) for s in spills)
-    note = cut_note(_subject(spills, step), chars, limit=limit)
-    return f"-# {note} I'm missing the **Attach Files** permission to attach it."
+    instead = f"-# {cut_note(subject, chars, limit=limit)} I'm missing the **Attach Files** permission to attach it."
+    note = "-# " + attached_note(subject, limit=limit, filename=filename, cut=cut)
+    return Out(note, Attachment(data=data, filename=filename, instead=instead))
+
+
+async def send_out(send: Send, out: Out) -> discord.Message:
+    """Post ``out`` through ``send``; its file's note alone where the bot may not attach files."""
+    if out.attachment is None:
+        return await send(out.text)
+    try:
+        return await send(out.text, file=out.attachment.file())
+    except discord.Forbidden:
+        log.warning("no Attach Files permission: %s is not shown", out.attachment.filename)
+        return await send(out.attachment.instead)

@@ -1,9 +1,12 @@
-"""Text for the messages the adapter posts: header, steps (collapsed or expanded), answer, failures. Pure."""
+"""Text for the messages the adapter posts: header, steps (collapsed or expanded), answer, failures. Pure.
+
+The sentences are the shared ones (:mod:`adapters.chat.wording`); this module adds Discord's markup around them."""
 
 from __future__ import annotations
 
 import re
 
+from adapters.chat import wording
 from adapters.chat.links import safe_markdown
 from core.events import ChainFailed, FinalAnswer, Step
 from core.text import one_line
@@ -17,6 +20,7 @@ __all__ = [
     "header_text",
     "queued_text",
     "refusal_text",
+    "restarted_text",
     "step_text",
     "steps_text",
     "thread_name",
@@ -66,15 +70,14 @@ def header_text(question: str, *, asker_id: int) -> str:
 
 
 def queued_text(position: int) -> str:
-    return f"⏳ Waiting for a free thinking slot (position {position})…"
+    return f"⏳ {wording.queued(position)}"
 
 
 def header_done(question: str, *, asker_id: int, answer: FinalAnswer, expand_emoji: str, expandable: bool) -> str:
     short = _shown(answer.text, _SHORT_ANSWER)
-    steps = "1 step" if answer.steps == 1 else f"{answer.steps} steps"
-    footer = f"{steps} in {answer.total_time:.1f} s" + (" · cached" if answer.cached else "")
+    footer = f"{wording.step_count(answer.steps)} in {answer.total_time:.1f} s" + (" · cached" if answer.cached else "")
     if expandable:
-        footer += f" · react {expand_emoji} here to expand every step, or on one step to expand it"
+        footer += f" · {wording.expand_hint(expand_emoji)}"
     return f"{_question_block(question, asker_id)}\n\n**Answer:** {short}\n-# {footer}"
 
 
@@ -99,12 +102,14 @@ def answer_text(answer: FinalAnswer) -> str:
     return f"✅ **Answer**\n{defang(answer.text.strip())}"
 
 
-def failure_text(failed: ChainFailed) -> str:
-    kept = len(failed.steps)
-    note = ""
-    if kept:
-        note = "\n-# The step above was kept." if kept == 1 else f"\n-# The {kept} steps above were kept."
+def failure_text(failed: ChainFailed, *, kept: int) -> str:
+    """The note a stopped chain posts in its thread; ``kept``: the steps shown above it."""
+    note = f"\n-# {wording.kept(kept)}" if kept else ""
     return f"⚠️ **The chain stopped:** {defang(failed.message)}{note}"
+
+
+def restarted_text() -> str:
+    return f"⚠️ {wording.RESTARTED}"
 
 
 def refusal_text(failed: ChainFailed) -> str:

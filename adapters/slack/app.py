@@ -16,12 +16,15 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.chat.followup import earlier_turns
+from adapters.chat.pacing import ChannelPacer, Pace
+from adapters.chat.presenter import Presenter
 from adapters.slack.http import events_app
 from adapters.slack.options import SlackOptions
-from adapters.slack.pacing import ChannelPacer, retry_handlers
 from adapters.slack.poster import Poster
 from adapters.slack.reactions import Reactions
-from adapters.slack.run import ChainRun, Respond
+from adapters.slack.retries import retry_handlers
+from adapters.slack.surface import Respond, SlackSurface
 from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, message_id, place_id, user_id
 from core.port import ThinkPort
 from core.request import ThinkRequest, Turn
@@ -65,7 +68,8 @@ class SlackBot:
     ) -> None:
         self._service = service
         self._options = options
-        self.poster = Poster(client=client, pacer=ChannelPacer(interval=options.post_interval))
+        pacer = ChannelPacer[str](pace=Pace(posts=1, per=options.post_interval))
+        self.poster = Poster(client=client, pacer=pacer)
         self._reactions = Reactions(service=service, poster=self.poster, options=options, toggles=toggles)
         self._tasks: set[asyncio.Task[None]] = set()
         self._signing_secret = signing_secret or ""
@@ -123,19 +127,22 @@ class SlackBot:
         self._spawn(self._answer(from_command(command), respond=tell))
 
     async def _answer(self, ask: Ask, respond: Respond | None = None) -> None:
-        history: tuple[Turn, ...] = ()
+        history: tuple[Turn, ...] | None = None
         if ask.follow_up and ask.thread_ts:  # the chains answered in this thread, from their records
             thread = message_id(ask.channel, ask.thread_ts)
-            history = await self._service.thread_turns(thread, limit=self._options.history_turns)
+            history = await earlier_turns(self._service, thread, turns=self._options.history_turns)
         request = ThinkRequest(
             question=ask.question,
             user=user_id(ask.team_id, ask.user),
             place=place_id(ask.team_id),
-            history=history,
+            history=history or (),
             delivery_key=ask.delivery_key,
         )
-        run = ChainRun(service=self._service, poster=self.poster, options=self._options, ask=ask, respond=respond)
-        await run.run(request)
+        surface = SlackSurface(poster=self.poster, options=self._options, ask=ask, respond=respond)
+        presenter = Presenter(
+            service=self._service, surface=surface, asker=request.user, thread_messages=self._options.thread_messages
+        )
+        await presenter.run(request)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._guarded(work))

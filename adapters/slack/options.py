@@ -14,11 +14,11 @@ class SlackOptions:
     """Reaction names are Slack emoji names without colons.
 
     ``post_interval`` is the gap between two posts in one channel (Slack: about 1 s); ``max_retries`` how often a
-    429, 5xx or dropped connection is retried; ``history_turns`` how many earlier answers in a thread a follow-up
-    gets as context. ``thread_messages`` is the most messages one chain posts in its thread (steps, answer
-    parts, notes; what does not fit is packed into the messages left, with a note saying how much was cut), and
-    the most continuation messages one expansion adds. ``link_wait``: seconds a reaction on one of our messages
-    waits for the message's link to be saved.
+    429, 5xx or dropped connection is retried; ``history_turns`` how many earlier questions and answers in a
+    thread a follow-up carries (``bot/`` passes the core's ``THINKBOT_HISTORY_TURNS``). ``thread_messages`` is
+    the most messages one chain posts in its thread (steps, answer parts, notes; what does not fit is packed into
+    the messages left, with a note saying how much was cut), and the most continuation messages one expansion
+    adds. ``link_wait``: seconds a reaction on one of our messages waits for the message's link to be saved.
     """
 
     expand_reaction: str = "mag"

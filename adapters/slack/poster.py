@@ -1,16 +1,16 @@
-"""The Web API calls the adapter makes, through the real ``AsyncWebClient``; new messages go through the pacer."""
+"""The Web API calls the adapter makes, through the real ``AsyncWebClient``. A new message is sent in its channel's
+turn (``async with poster.pacer.slot(channel)``, Slack's pace: ``post_interval`` apart); :meth:`Poster.post` takes
+the turn itself, :meth:`Poster.send` is for a caller that holds it already."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.pacing import ChannelPacer
+from adapters.chat.pacing import ChannelPacer
 from adapters.slack.render import Rendered
 
 __all__ = ["Poster", "SlackMessage"]
@@ -22,32 +22,28 @@ _HARMLESS = frozenset({"already_reacted", "no_reaction", "message_not_found"})
 
 
 class Poster:
-    def __init__(self, *, client: AsyncWebClient, pacer: ChannelPacer) -> None:
+    def __init__(self, *, client: AsyncWebClient, pacer: ChannelPacer[str]) -> None:
         self.client = client
-        self._pacer = pacer
+        self.pacer = pacer
 
-    async def post(
-        self,
-        channel: str,
-        message: Rendered | Callable[[], Rendered],
-        *,
-        thread_ts: str | None = None,
-        broadcast: bool = False,
-        paced: bool = True,
+    async def post(self, channel: str, message: Rendered, *, thread_ts: str | None = None) -> str:
+        """Post in ``channel``'s turn; returns the new ts."""
+        async with self.pacer.slot(channel):
+            return await self.send(channel, message, thread_ts=thread_ts)
+
+    async def send(
+        self, channel: str, message: Rendered, *, thread_ts: str | None = None, broadcast: bool = False
     ) -> str:
-        """Post when ``channel``'s turn comes and return the new ts. A callable is rendered only then, so it can
-        take in whatever arrived while it waited. ``paced=False`` skips the queue (a last word at shutdown)."""
-        async with self._pacer.slot(channel) if paced else contextlib.nullcontext():
-            rendered = message() if callable(message) else message
-            reply = await self.client.chat_postMessage(
-                channel=channel,
-                text=rendered.text,
-                blocks=list(rendered.blocks),
-                thread_ts=thread_ts,
-                reply_broadcast=broadcast or None,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+        """Post now (the caller holds the channel's turn, or it is a last word at shutdown); returns the new ts."""
+        reply = await self.client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=list(message.blocks),
+            thread_ts=thread_ts,
+            reply_broadcast=broadcast or None,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
         return str(reply["ts"])
 
     async def update(self, channel: str, ts: str, message: Rendered) -> None:

@@ -3,7 +3,8 @@
 Every piece of model or user text goes through :mod:`adapters.slack.mrkdwn` (escaped, Markdown converted); only
 the ``<@user>`` of the asker, which we write ourselves, is a live mention. Limits, whatever the text: at most
 3,000 characters per section, 12,000 of block text per message (Slack refuses about 13,000 with
-``msg_blocks_too_long`` although each section may hold 3,000) and 50 blocks, counted in UTF-16 code units.
+``msg_blocks_too_long`` although each section may hold 3,000) and 50 blocks, counted in UTF-16 code units. The
+sentences are the shared ones (:mod:`adapters.chat.wording`), with Slack's markup around them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from adapters.chat import wording
 from adapters.slack import tags
 from adapters.slack.mrkdwn import escape, to_mrkdwn
 from adapters.slack.split import measure, split_text
@@ -29,6 +31,7 @@ __all__ = [
     "collapsed_steps",
     "expanded_steps",
     "failure",
+    "note",
     "question_header",
     "refusal",
 ]
@@ -84,7 +87,7 @@ def question_header(question: str, asker: str, *, expand: str) -> Rendered:
     quoted = pieces[0] + ("…" if len(pieces) > 1 else "")
     blocks = (
         section(f"<@{asker}> asked:\n{quoted}"),
-        context(f"Thinking in the thread below. React :{expand}: to a step to see it whole."),
+        context(f"{wording.THINKING_BELOW} {wording.sentence(wording.expand_hint(f':{expand}:'))}"),
     )
     return Rendered(text=f"Question: {escape(question[:FALLBACK_CHARS])}", blocks=blocks)
 
@@ -125,8 +128,8 @@ def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
     pieces = split_text(to_mrkdwn(event.text) or "_(empty answer)_", SECTION_TEXT)
     cached = " · cached" if event.cached else ""
     footer = (
-        f"{event.steps} steps · {event.total_time:.1f} s · {event.usage.total_tokens:,} tokens{cached}"
-        f" · react :{expand}: here to expand every step"
+        f"{wording.step_count(event.steps)} · {event.total_time:.1f} s · {event.usage.total_tokens:,} tokens{cached}"
+        f" · {wording.expand_hint(f':{expand}:')}"
     )
     blocks = [section("*Answer*", tags.answer_id(event.chain_id, 0))]
     blocks += [section(p, tags.answer_id(event.chain_id, i)) for i, p in enumerate(pieces, start=1)]
@@ -135,11 +138,14 @@ def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
     return [Rendered(text=fallback, blocks=tuple(run)) for run in runs(blocks, block_text)]
 
 
-def failure(event: ChainFailed, *, posted_steps: int) -> Rendered:
-    """What a failed or stopped chain posts in its thread; the steps above stay."""
-    kept = {0: "", 1: " The step above is kept."}.get(posted_steps, f" The {posted_steps} steps above are kept.")
+def failure(event: ChainFailed, *, kept: int) -> Rendered:
+    """What a failed or stopped chain posts in its thread; ``kept``: the steps shown above it, which stay."""
     icon = ":octagonal_sign:" if event.kind == FailureKind.CANCELLED else ":warning:"
-    text = f"{icon} {clip_escaped(event.message, NOTE_CHARS)}{kept}"
+    return note(f"{icon} {clip_escaped(event.message, NOTE_CHARS)} {wording.kept(kept)}".rstrip())
+
+
+def note(text: str) -> Rendered:
+    """A message of one section, ``text`` already mrkdwn."""
     return Rendered(text=text, blocks=(section(text),))
 
 

@@ -20,6 +20,7 @@ from tests.fakes.groq_server import FakeGroq
 from tests.run_kit import make_plan, running
 
 WINDOW = 0.2  # the fake's per-channel window: 5 messages per 0.2 s (a few tests use Discord's real 5 s)
+REAL_WINDOW = 5.0
 GRACE = 0.2  # seconds a chain still running when a test's bot stops may finish before it is interrupted
 
 
@@ -123,8 +124,10 @@ async def started(
 ) -> AsyncIterator[Bot]:
     """``thinkbot run --only discord`` against ``fake``: core settings and ``discord_*`` adapter settings as
     keywords. Two bots with the same ``redis_key_prefix`` share their Redis state, like a bot before and after a
-    restart; ``keep_state=True`` leaves the keys behind for the next one (the other removes them)."""
+    restart; ``keep_state=True`` leaves the keys behind for the next one (the other removes them). The bot keeps
+    the fake's pace (5 posts per ``WINDOW``) unless told otherwise."""
     adapter = {k.removeprefix("discord_"): v for k, v in overrides.items() if k.startswith("discord_")}
+    adapter.setdefault("post_window", WINDOW)
     core = {k: v for k, v in overrides.items() if not k.startswith("discord_")}
     core.setdefault("shutdown_grace", GRACE)
     plan = make_plan(groq, redis_url, discord_fake=fake, discord_values=adapter, **core)
@@ -146,7 +149,7 @@ def make_bot(fake: FakeDiscord, fake_groq: FakeGroq, redis_url: str) -> Callable
 @pytest.fixture
 async def make_bot_real(fake_groq: FakeGroq, redis_url: str) -> AsyncIterator[tuple[FakeDiscord, Place, Any]]:
     """Like ``make_bot`` against a fake Discord at Discord's real pace (5 messages per 5 s per channel)."""
-    async with FakeDiscord(rate_window=5.0) as server:
+    async with FakeDiscord(rate_window=REAL_WINDOW) as server:
         guild = server.add_guild("Thinkers")
         place = Place(
             guild=guild,
@@ -156,6 +159,6 @@ async def make_bot_real(fake_groq: FakeGroq, redis_url: str) -> AsyncIterator[tu
         )
 
         def make(**overrides: Any) -> contextlib.AbstractAsyncContextManager[Bot]:
-            return started(server, fake_groq, redis_url, **overrides)
+            return started(server, fake_groq, redis_url, **{"discord_post_window": REAL_WINDOW, **overrides})
 
         yield server, place, make

@@ -43,7 +43,7 @@ async def test_a_failed_chain_says_so_in_the_thread_and_keeps_its_steps(
     shown = "\n".join(texts)
     assert shown.index("Start") < shown.index("Middle")
     assert texts[-1].startswith("⚠️ **The chain stopped:** ")
-    assert "The 2 steps above were kept." in texts[-1]
+    assert "The 2 steps above are kept." in texts[-1]
     assert "\n\n⚠️ " in header.content
     assert "**Answer:**" not in header.content
 

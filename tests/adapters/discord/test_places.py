@@ -37,6 +37,31 @@ async def test_mentioning_the_bot_in_the_thread_asks_a_follow_up_with_context(
     assert len(fake.record.threads) == 1
 
 
+async def test_a_second_follow_up_carries_every_earlier_turn_in_the_thread(
+    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
+) -> None:
+    """As many earlier turns as ``THINKBOT_HISTORY_TURNS`` (3), as on Slack: not only the last one."""
+    script_chain(fake_groq, 1, answer="It is 4.")
+    async with make_bot() as bot:
+        _, thread = await bot.ask(place, "What is 2+2?")
+        for number, (text, answer) in enumerate([("and doubled?", "Then 8."), ("and halved?", "Then 4.")], start=1):
+            script_chain(fake_groq, 1, answer=answer)
+            fake.send_message(thread, f"<@{fake.bot_id}> {text}", user_id=place.alice)
+            await fake.wait_until(
+                lambda n=number: sum("**Answer:**" in m.content for m in fake.record.messages(thread)) == n,
+                what=f"follow-up {number} answered",
+            )
+            await bot.idle()
+    said = [(m["role"], m["content"]) for m in fake_groq.chat_requests[-2].messages if m["role"] != "system"]
+    assert said[:5] == [
+        ("user", "What is 2+2?"),
+        ("assistant", "It is 4."),
+        ("user", "and doubled?"),
+        ("assistant", "Then 8."),
+        ("user", "and halved?"),
+    ]
+
+
 async def test_in_a_dm_the_steps_are_replies(fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot) -> None:
     script_chain(fake_groq, 2)
     dm = fake.dm_channel(place.alice)

@@ -114,7 +114,7 @@ async def test_stop_reaction_from_the_asker_cancels_and_keeps_the_steps(
     texts = [m.content for m in fake.record.messages(thread)]
     assert "Second" in "\n".join(texts)
     assert texts[-1].startswith("⚠️ **The chain stopped:** Stopped at the asker's request.")
-    assert "The 2 steps above were kept." in texts[-1]
+    assert "The 2 steps above are kept." in texts[-1]
 
 
 async def test_a_moderator_may_stop_someone_elses_chain(

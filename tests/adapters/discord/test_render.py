@@ -64,7 +64,7 @@ def test_answer_failure_and_refusal_texts() -> None:
     answer = FinalAnswer(chain_id="c", text="It is @everyone's answer", total_time=1, usage=Usage(), steps=1)
     assert answer_text(answer) == f"✅ **Answer**\nIt is @{ZWSP}everyone's answer"
     failed = ChainFailed(chain_id="c", kind="llm_server", message="Groq failed.", steps=(step(1), step(2)))
-    assert failure_text(failed) == "⚠️ **The chain stopped:** Groq failed.\n-# The 2 steps above were kept."
+    assert failure_text(failed, kept=2) == "⚠️ **The chain stopped:** Groq failed.\n-# The 2 steps above are kept."
     limited = ChainFailed(
         chain_id="c", kind="rate_limited", message="Slow down. Please try again in 42 s.", retry_after=42.4
     )
@@ -128,7 +128,7 @@ def test_every_message_the_renderer_posts_fits_discord(text: str) -> None:
     failed = ChainFailed(chain_id="c", kind="internal", message=text, steps=(step(1),))
     steps = [step(1, content=text, title=text), step(2, content=text[::-1])]
     texts = [answer_text(answer), steps_text(steps, expanded=True), steps_text(steps, expanded=False)]
-    texts += [failure_text(failed), step_text(steps[0], expanded=True)]
+    texts += [failure_text(failed, kept=1), step_text(steps[0], expanded=True)]
     for message in (part for t in texts for part in split_text(t)):
         check_message({"content": message})
     check_message({"content": header_done(text, asker_id=1, answer=answer, expand_emoji="🔍", expandable=True)})

@@ -101,13 +101,13 @@ async def test_a_queued_chain_shows_its_position_until_it_starts(
         await fake.wait_until(lambda: len(fake.record.threads) == 1, what="the first thread")
         bot.think(place, "Second in line", user=place.bob)
         await fake.wait_until(
-            lambda: any("position 1" in e.message.content for e in fake.record.history(place.channel)),
+            lambda: any("number 1 in line" in e.message.content for e in fake.record.history(place.channel)),
             what="the queue position",
         )
         script_chain(fake_groq, 1)
         await fake.wait_until(lambda: len(fake.record.threads) == 2, timeout=10, what="the second thread")
         await bot.idle()
-    assert "Waiting for a free thinking slot (position 1)" in "\n".join(
+    assert "Busy right now: your question is number 1 in line." in "\n".join(
         e.message.content for e in fake.record.history(place.channel)
     )
 

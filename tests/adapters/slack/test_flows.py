@@ -56,6 +56,29 @@ async def test_follow_up_in_the_thread_carries_earlier_turns(slack: FakeSlack, f
     assert [m.text for m in answers] == ["Answer: It is **4**.", "Answer: Then **12**.", "Answer: Then 10."]
 
 
+async def test_one_setting_says_how_many_earlier_turns_a_follow_up_carries(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
+):
+    """``THINKBOT_HISTORY_TURNS``, the core's setting that both platforms read (here 1: only the last answer)."""
+    scripts["2+2"] = Script(answer="It is 4.")
+    scripts["times 3"] = Script(answer="Then 12.")
+    scripts["minus 2"] = Script(answer="Then 10.")
+    async with harness(slack, fake_groq, history_turns=1) as h:
+        question = await h.ask("what is 2+2?")
+        await h.answered(question.ts)
+        for number, text in enumerate(("and times 3?", "minus 2?"), start=2):
+            await h.ask(text, thread_ts=question.ts)
+            await slack.record.wait_for(
+                lambda n=number: (
+                    sum(m.text.startswith("Answer:") for m in slack.record.thread(CHANNEL, question.ts)) == n
+                ),
+                what=f"answer {number}",
+            )
+            await h.bot.wait_idle()
+    said = [(m["role"], m["content"]) for m in fake_groq.chat_requests[-1].messages if m["role"] != "system"]
+    assert said[:3] == [("user", "and times 3?"), ("assistant", "Then 12."), ("user", "minus 2?")]
+
+
 async def test_failed_chain_says_so_and_keeps_its_steps(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
     scripts.default = Script(steps=TWELVE, hang_after=2)
     async with harness(slack, fake_groq, chain_deadline=0.5) as h:

@@ -145,6 +145,26 @@ async def test_only_the_asker_or_an_admin_may_expand_every_step(fake_groq: FakeG
     assert [c.params.get("user") for c in slack.record.calls_to("users.info")] == [BOB, ADMIN]
 
 
+async def test_an_admin_may_stop_someone_elses_chain(fake_groq: FakeGroq, scripts: Scripts):
+    """The same rule as on Discord: stop is for the asker or a moderator (here, a workspace admin or owner)."""
+    scripts.default = Script(steps=THREE.steps, hang_after=2)
+    async with (
+        FakeSlack(post_interval=0.02, post_burst=50, workspace=Workspace(users=PEOPLE)) as slack,
+        harness(slack, fake_groq) as h,
+    ):
+        question = await h.ask("think forever")
+        await slack.record.wait_for(
+            lambda: sum(len(m.blocks) for m in slack.record.thread(CHANNEL, question.ts)) >= 2, what="two steps"
+        )
+        await react(h, question, "octagonal_sign", user=BOB)  # neither asked nor administers: ignored
+        await asyncio.sleep(0.2)
+        assert h.bot.running == 1
+        await react(h, question, "octagonal_sign", user=ADMIN)
+        replies = await h.answered(question.ts)
+    assert replies[-1].text == ":octagonal_sign: Stopped at the asker's request. The 2 steps above are kept."
+    assert [c.params.get("user") for c in slack.record.calls_to("users.info")] == [BOB, ADMIN]
+
+
 async def test_toggles_past_the_message_rate_do_nothing(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
     scripts.default = THREE
     async with harness(slack, fake_groq, toggle_rates={"toggle_rate_message": "2/1m"}) as h:

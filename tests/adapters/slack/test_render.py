@@ -73,9 +73,17 @@ def test_answer_has_footer_and_splits_long_text() -> None:
     assert sum(b["text"]["text"].count("x") for p in parts for b in p.blocks if b["type"] == "section") == 100_000
 
 
+def test_a_one_step_answer_says_one_step_and_how_to_expand() -> None:
+    event = FinalAnswer(chain_id="abc", text="yes", total_time=2.5, usage=Usage(3, 4), steps=1)
+    [message] = render.answer(event, expand="mag")
+    assert message.blocks[-1]["elements"][0]["text"] == (
+        "1 step · 2.5 s · 7 tokens · react :mag: here to expand every step, or on one step to expand it"
+    )
+
+
 def test_failure_and_refusal_texts() -> None:
     failed = ChainFailed(chain_id="abc", kind="deadline", message="Too slow <!here>.", steps=(step(1),))
-    assert render.failure(failed, posted_steps=1).text == ":warning: Too slow &lt;!here&gt;. The step above is kept."
+    assert render.failure(failed, kept=1).text == ":warning: Too slow &lt;!here&gt;. The step above is kept."
     limited = ChainFailed(chain_id="a", kind="rate_limited", message="Slow <!here>. Please wait 61 s.", retry_after=61)
     assert render.refusal(limited) == ":hourglass: Slow &lt;!here&gt;. Please wait 61 s."
     assert render.refusal(ChainFailed(chain_id="a", kind="input", message="Empty.")) == ":warning: Empty."
@@ -143,7 +151,7 @@ def everything(text: str) -> list[render.Rendered]:
         *render.expanded_steps("abc", steps, origin_ts="1.000100"),
         render.collapsed_steps("abc", titled),
         render.question_header(text, "U0ALICE", expand="mag"),
-        render.failure(failed, posted_steps=2),
+        render.failure(failed, kept=2),
     ]
 
 

@@ -1,0 +1,55 @@
+"""What the bot says, in the same words on every chat platform. Plain sentences: each platform's render module adds
+its own markup (bold, small print, emoji) around them and escapes the untrusted text it puts in them."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CANT_POST",
+    "EMPTY_FOLLOW_UP",
+    "OUR_FAULT",
+    "RESTARTED",
+    "THINKING_BELOW",
+    "expand_hint",
+    "incomplete",
+    "kept",
+    "queued",
+    "sentence",
+    "step_count",
+]
+
+RESTARTED = "Thinkbot restarted before this chain finished; please ask again."
+OUR_FAULT = "Something went wrong on our side while thinking. Please try again."
+EMPTY_FOLLOW_UP = "Ask your follow-up after the mention, in the same message."
+THINKING_BELOW = "Thinking in the thread below."
+CANT_POST = "I can't post in this channel. Invite me with `/invite @thinkbot`, or send me a direct message."
+
+
+def queued(position: int) -> str:
+    """The chain waits for a free slot, ``position`` 1 being next."""
+    return f"Busy right now: your question is number {position} in line."
+
+
+def kept(steps: int) -> str:
+    """After a failure: the steps already shown stay (empty when there are none)."""
+    if steps <= 0:
+        return ""
+    return "The step above is kept." if steps == 1 else f"The {steps} steps above are kept."
+
+
+def step_count(steps: int) -> str:
+    return "1 step" if steps == 1 else f"{steps} steps"
+
+
+def expand_hint(emoji: str) -> str:
+    """How to see the steps in full, ``emoji`` written the platform's way (``🔍``, ``:mag:``)."""
+    return f"react {emoji} here to expand every step, or on one step to expand it"
+
+
+def incomplete(platform: str) -> str:
+    """A post the platform refused left the chain's thread incomplete."""
+    return f"{platform} refused one of my messages here, so the chain is incomplete."
+
+
+def sentence(clause: str) -> str:
+    """``clause`` as a sentence of its own: a capital first letter and a full stop."""
+    return clause[:1].upper() + clause[1:] + "."
