@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ApiError", "Failure"]
+__all__ = ["ApiError", "Failure", "refused"]
 
 
 class ApiError(Exception):
@@ -19,6 +20,13 @@ class ApiError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.extra = extra or {}
+
+
+def refused(error: str, errors: Sequence[str] = ()) -> ApiError:
+    """Slack's refusal ``error`` with its detail lines, which Slack sends as ``errors`` and in
+    ``response_metadata.messages`` (none: neither field)."""
+    detail = list(errors)
+    return ApiError(error, extra={"errors": detail, "response_metadata": {"messages": detail}} if detail else {})
 
 
 @dataclass(slots=True)

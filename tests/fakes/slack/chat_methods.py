@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.slack.api_errors import ApiError
+from tests.fakes.slack.api_errors import ApiError, refused
 from tests.fakes.slack.clock import TsClock
 from tests.fakes.slack.models import Ephemeral, Message
-from tests.fakes.slack.params import Call, flag
+from tests.fakes.slack.params import Call, channel_of, flag
 from tests.fakes.slack.ratelimit import ChannelRateLimiter
 from tests.fakes.slack.record import SlackRecord
-from tests.fakes.slack.shapes import CHANNEL_ID, message_json
+from tests.fakes.slack.shapes import message_json
 from tests.fakes.slack.validation import MessageError, check_message, parse_blocks
 from tests.fakes.slack.webapi import WebApi
 from tests.fakes.slack.workspace import Workspace
@@ -38,7 +38,7 @@ class ChatMethods:
         api.add("chat.delete", self.delete)
 
     async def post_message(self, call: Call) -> dict[str, Any]:
-        channel = _channel(call)
+        channel = channel_of(call)
         retry_after = self._limiter.take(channel)
         if retry_after is not None:
             raise ApiError("ratelimited", status=429, retry_after=retry_after)
@@ -62,7 +62,7 @@ class ChatMethods:
         return {"channel": channel, "ts": message.ts, "message": message_json(message, self._ws)}
 
     async def update(self, call: Call) -> dict[str, Any]:
-        channel, ts = _channel(call), call.text("ts")
+        channel, ts = channel_of(call), call.text("ts")
         self._own_message(channel, ts, refusal="cant_update_message")
         text, blocks = _content(call)
         old = self._record.message(channel, ts)
@@ -71,7 +71,7 @@ class ChatMethods:
         return {"channel": channel, "ts": ts, "text": text, "message": message_json(message, self._ws)}
 
     async def post_ephemeral(self, call: Call) -> dict[str, Any]:
-        channel, user = _channel(call), call.text("user")
+        channel, user = channel_of(call), call.text("user")
         if self._ws.user(user) is None:
             raise ApiError("user_not_found")
         text, blocks = _content(call)
@@ -82,7 +82,7 @@ class ChatMethods:
         return {"message_ts": ts}
 
     async def delete(self, call: Call) -> dict[str, Any]:
-        channel, ts = _channel(call), call.text("ts")
+        channel, ts = channel_of(call), call.text("ts")
         self._own_message(channel, ts, refusal="cant_delete_message")
         self._record.edit_message(channel, ts, deleted=True)
         return {"channel": channel, "ts": ts}
@@ -95,19 +95,11 @@ class ChatMethods:
             raise ApiError(refusal)
 
 
-def _channel(call: Call) -> str:
-    channel = call.text("channel")
-    if not CHANNEL_ID.match(channel):
-        raise ApiError("channel_not_found")
-    return channel
-
-
 def _content(call: Call) -> tuple[str, list[dict[str, Any]]]:
     text = call.text("text")
     try:
         blocks = parse_blocks(call.params.get("blocks"))
         check_message(text, blocks)
     except MessageError as exc:
-        extra = {"errors": exc.errors, "response_metadata": {"messages": exc.errors}} if exc.errors else {}
-        raise ApiError(exc.error, extra=extra) from None
+        raise refused(exc.error, exc.errors) from None
     return text, blocks

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Ack", "ApiCall", "Ephemeral", "Message", "RateLimited", "ReactionChange", "Update"]
+__all__ = [
+    "Ack",
+    "ApiCall",
+    "Ephemeral",
+    "Message",
+    "RateLimited",
+    "ReactionChange",
+    "StatusChange",
+    "Update",
+]
 
 Blocks = tuple[dict[str, Any], ...]
 
@@ -89,3 +98,15 @@ class Ack:
     envelope_id: str
     payload: dict[str, Any] | None
     attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One ``assistant.threads.setStatus``: ``status`` (empty: cleared), the loading messages it rotates, and
+    ``ts``, when it was set (the fake clock's ts: a reply posted after it clears it)."""
+
+    channel: str
+    thread_ts: str
+    status: str
+    loading_messages: tuple[str, ...] = ()
+    ts: str = ""

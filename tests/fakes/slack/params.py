@@ -9,8 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.slack.api_errors import ApiError
+from tests.fakes.slack.shapes import CHANNEL_ID
 
-__all__ = ["Call", "flag", "read_call"]
+__all__ = ["Call", "channel_of", "flag", "read_call"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,14 @@ class Call:
     def text(self, name: str) -> str:
         value = self.params.get(name)
         return "" if value is None else str(value)
+
+
+def channel_of(call: Call, name: str = "channel") -> str:
+    """The channel id the call names; a missing or malformed one is ``channel_not_found``."""
+    channel = call.text(name)
+    if not CHANNEL_ID.match(channel):
+        raise ApiError("channel_not_found")
+    return channel
 
 
 def flag(value: Any) -> bool:

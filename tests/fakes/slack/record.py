@@ -7,7 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from tests.fakes.slack.models import ApiCall, Ephemeral, Message, RateLimited, ReactionChange, Update
+from tests.fakes.slack.models import ApiCall, Ephemeral, Message, RateLimited, ReactionChange, StatusChange, Update
+from tests.fakes.slack.stream_state import StreamedMessage
 from tests.fakes.slack.waiting import ChangeNotifier
 
 __all__ = ["SlackRecord"]
@@ -18,7 +19,8 @@ Key = tuple[str, str]
 
 
 class SlackRecord:
-    """Messages per channel and thread in ts order, edits, reactions, ephemerals, 429s and every API call."""
+    """Messages per channel and thread in ts order, edits, reactions, ephemerals, 429s and every API call; streamed
+    messages (their tasks and markdown) and the assistant statuses set."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -30,6 +32,8 @@ class SlackRecord:
         self.reaction_changes: list[ReactionChange] = []
         self.rate_limited: list[RateLimited] = []
         self.calls: list[ApiCall] = []
+        self._streams: dict[Key, StreamedMessage] = {}
+        self.statuses: list[StatusChange] = []
 
     # --- writes (the fake's own loop) -------------------------------------------------------------------------
 
@@ -47,6 +51,22 @@ class SlackRecord:
                 self.updates.append(Update(channel=channel, ts=ts, text=message.text, blocks=message.blocks))
         self._changes.notify()
         return message
+
+    def put_stream(self, stream: StreamedMessage) -> Message:
+        """Show ``stream`` as it now stands: its message's text is the markdown, its blocks the plan and markdown
+        (not counted as an edit: streaming is not ``chat.update``)."""
+        key = (stream.channel, stream.ts)
+        with self._lock:
+            message = dataclasses.replace(self._messages[key], text=stream.markdown, blocks=stream.blocks())
+            self._messages[key] = message
+            self._streams[key] = stream
+        self._changes.notify()
+        return message
+
+    def add_status(self, change: StatusChange) -> None:
+        with self._lock:
+            self.statuses.append(change)
+        self._changes.notify()
 
     def add_reaction(self, change: ReactionChange) -> bool:
         """Apply an add or remove; ``False`` if it changes nothing (already reacted, or no such reaction)."""
@@ -100,6 +120,27 @@ class SlackRecord:
             names = self._reactions.get((channel, ts), {})
             return {name: tuple(users) for name, users in names.items() if users}
 
+    def stream(self, channel: str, ts: str) -> StreamedMessage | None:
+        """The streamed message at ``ts``, as it stands (``None``: no stream was started there)."""
+        with self._lock:
+            return self._streams.get((channel, ts))
+
+    def streams(self, channel: str | None = None) -> list[StreamedMessage]:
+        """Every streamed message, in ts order, optionally in one channel."""
+        with self._lock:
+            found = [s for s in self._streams.values() if channel in (None, s.channel)]
+        return sorted(found, key=lambda s: float(s.ts))
+
+    def status(self, channel: str, thread_ts: str) -> str:
+        """The status the thread shows now: the last one set, unless cleared or followed by a reply of the bot's
+        (Slack takes the status down when the app replies)."""
+        with self._lock:
+            last = next((c for c in reversed(self.statuses) if (c.channel, c.thread_ts) == (channel, thread_ts)), None)
+        if last is None or not last.status:
+            return ""
+        replies = [m for m in self.thread(channel, thread_ts) if m.bot_id is not None]
+        return "" if any(float(m.ts) > float(last.ts) for m in replies) else last.status
+
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -113,6 +154,9 @@ class SlackRecord:
         """A short, secret-free description for timeout and assertion messages."""
         with self._lock:
             lines = [f"{m.channel} {m.ts} thread={m.thread_ts} {m.text[:60]!r}" for m in self.messages()]
+            for stream in self._streams.values():
+                state = "streaming" if stream.streaming else "stopped"
+                lines.append(f"stream {stream.ts} {state}: {len(stream.tasks)} tasks, {len(stream.markdown)} chars")
             lines.append(f"ephemerals={len(self.ephemerals)} updates={len(self.updates)} 429s={len(self.rate_limited)}")
         return "\n".join(lines)
 

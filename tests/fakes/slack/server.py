@@ -11,11 +11,13 @@ from tests.fakes.slack.chat_methods import ChatMethods
 from tests.fakes.slack.clock import IdMaker, TsClock
 from tests.fakes.slack.other_methods import OtherMethods
 from tests.fakes.slack.payloads import EventFactory
-from tests.fakes.slack.ratelimit import ChannelRateLimiter
+from tests.fakes.slack.ratelimit import METHOD_TIERS, ChannelRateLimiter, MethodRateLimiter
 from tests.fakes.slack.record import SlackRecord
 from tests.fakes.slack.response_urls import ResponseUrls
 from tests.fakes.slack.signed_http import SignedPoster
 from tests.fakes.slack.socket_mode import SocketModeServer
+from tests.fakes.slack.status_method import StatusMethod
+from tests.fakes.slack.stream_methods import StreamMethods, StreamRules
 from tests.fakes.slack.user_actions import UserActions
 from tests.fakes.slack.webapi import WebApi
 from tests.fakes.slack.workspace import Workspace
@@ -31,8 +33,10 @@ class FakeSlack:
     ``post_interval``/``post_burst`` set the per-channel ``chat.postMessage`` limit (Slack: about 1 s, small bursts);
     ``latency`` delays every Web API answer; ``reply_delays`` holds back the answer of a method (``chat.postMessage``)
     after its change is made and visible. ``non_marketplace``: the history limits of a commercially distributed app
-    outside the Marketplace (``conversations.replies``: 1 call a minute, 15 messages a page). Point clients at
-    ``api_url``; read what users see in ``record``.
+    outside the Marketplace (``conversations.replies``: 1 call a minute, 15 messages a page). ``streams``: which
+    streams Slack refuses (:class:`~tests.fakes.slack.stream_methods.StreamRules`); ``method_limits``: calls per
+    window of rate-tiered methods (default Slack's tiers for the stream methods). Point clients at ``api_url``;
+    read what users see in ``record``.
     """
 
     def __init__(
@@ -44,6 +48,8 @@ class FakeSlack:
         latency: float = 0.0,
         reply_delays: dict[str, float] | None = None,
         non_marketplace: bool = False,
+        streams: StreamRules | None = None,
+        method_limits: dict[str, tuple[int, float]] | None = None,
     ) -> None:
         self.workspace = workspace or Workspace()
         self.record = SlackRecord()
@@ -51,11 +57,17 @@ class FakeSlack:
         self.response_urls = ResponseUrls(workspace=self.workspace, record=self.record, clock=self.clock)
         self.events = EventFactory(workspace=self.workspace, ids=IdMaker(), response_url=self.response_urls.url_for)
         self.users = UserActions(workspace=self.workspace, record=self.record, clock=self.clock, events=self.events)
-        self.web = WebApi(workspace=self.workspace, record=self.record, latency=latency, reply_delays=reply_delays)
+        tiers = MethodRateLimiter(METHOD_TIERS if method_limits is None else method_limits)
+        self.web = WebApi(
+            workspace=self.workspace, record=self.record, latency=latency, reply_delays=reply_delays, tiers=tiers
+        )
         self.socket = SocketModeServer(workspace=self.workspace, response_urls=self.response_urls)
         limiter = ChannelRateLimiter(interval=post_interval, burst=post_burst)
         ChatMethods(workspace=self.workspace, record=self.record, clock=self.clock, limiter=limiter).register(self.web)
         OtherMethods(workspace=self.workspace, record=self.record, non_marketplace=non_marketplace).register(self.web)
+        StreamMethods(workspace=self.workspace, record=self.record, clock=self.clock, limiter=limiter,
+                      rules=streams or StreamRules()).register(self.web)  # fmt: skip
+        StatusMethod(record=self.record, clock=self.clock).register(self.web)
         self.web.add("apps.connections.open", self.socket.open_connection, auth="app")
         self._runner: web.AppRunner | None = None
         self.port = 0

@@ -1,4 +1,5 @@
-"""The Web API front door: ``/api/<method>``, token checks, injected failures, 429s, and the call log."""
+"""The Web API front door: ``/api/<method>``, token checks, injected failures, 429s (the methods' tiers), and the
+call log."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiohttp import web
 from tests.fakes.slack.api_errors import ApiError, Failure
 from tests.fakes.slack.models import ApiCall, RateLimited
 from tests.fakes.slack.params import Call, read_call
+from tests.fakes.slack.ratelimit import MethodRateLimiter
 from tests.fakes.slack.record import SlackRecord
 from tests.fakes.slack.workspace import Workspace
 
@@ -39,8 +41,10 @@ class WebApi:
         record: SlackRecord,
         latency: float = 0.0,
         reply_delays: dict[str, float] | None = None,
+        tiers: MethodRateLimiter | None = None,
     ) -> None:
         self._workspace = workspace
+        self._tiers = tiers or MethodRateLimiter({})
         self._record = record
         self._latency = latency
         self.reply_delays = dict(reply_delays or {})
@@ -66,6 +70,9 @@ class WebApi:
             call = await read_call(request, method)
             params = call.params
             self._authorize(call.token, route.token_kind)
+            retry_after = self._tiers.take(method)
+            if retry_after is not None:
+                raise ApiError("ratelimited", status=429, retry_after=retry_after)
             if self._latency:
                 await asyncio.sleep(self._latency)
             self._injected(method)
