@@ -12,6 +12,8 @@ Start it in the test's loop (or in a thread with :class:`ThreadedFakeDiscord`) a
         await fake.wait_for_messages(channel, 2)
         fake.record.messages(channel)            # PostedMessage: content, embeds, allowed_mentions, flags, pings
         fake.record.threads, fake.record.reactions, fake.record.callbacks, fake.record.count_429
+        fake.press_button(message_id, "custom:id", user_id=bob)   # a click: a type 3 interaction on the gateway
+        fake.record.seen_by(channel, bob)        # what bob sees: everyone's messages and the ephemeral ones for him
 
 Like Discord:
 - REST: users/@me, oauth2/applications/@me, gateway/bot, guilds, guild members and channels, DM channels, command bulk
@@ -19,6 +21,12 @@ Like Discord:
   reactions, threads (public from a message, private without one; none in DMs), interaction callbacks
   (4, 5, 6, 7; a second one is 400 40060; later than ``callback_deadline`` is 404 10062) and the follow-up
   webhook (the first follow-up after a deferral fills in the "thinking" message; tokens last ``interaction_ttl``).
+- Components (see ``components``): classic action rows and buttons or selects, and Components V2 messages (flag
+  1 << 15: no content or embeds, at most 40 components and 4,000 characters of text; the flag cannot be taken off),
+  kept on the message and refused past Discord's limits with 400 50035. A click (``press_button``, ``choose``) must
+  name an enabled component of a message the user sees; its interaction answers with 4 (a message; ephemeral, flag
+  64, only the clicker sees it), 5, 6 (later edits of ``@original`` edit the clicked message) or 7 (updates it), in
+  3 s. An ephemeral message is reachable only through its interaction's webhook and takes no reactions.
 - Bodies are checked (content 2,000 chars, embed description 4,096, embed total 6,000, empty message 50006;
   uploads: 10 files, ``upload_limit`` bytes each (default 10 MiB), 25 MiB a request, else 413 40005),
   permissions are checked per channel (threads inherit; ``deny()`` gives 403 50013), and ``allowed_mentions``

@@ -42,13 +42,17 @@ class Actions:
             files=tuple((a["filename"], a.get("data", b"")) for a in message.attachments),
             reply_to=message.reference_id,
             edited=message.edited_timestamp is not None,
+            components=tuple(message.components),
+            visible_to=message.visible_to,
         )
 
     def _apply_body(self, message: Message, body: Mapping[str, Any]) -> None:
-        """Take content and embeds from ``body``. New content is parsed for pings under the body's own
+        """Take content, embeds and components from ``body``. New content is parsed for pings under the body's own
         ``allowed_mentions`` (absent means Discord's default: everything in the text pings)."""
         if "embeds" in body:
             message.embeds = list(body["embeds"] or [])
+        if "components" in body:
+            message.components = list(body["components"] or [])
         if "content" not in body:
             return
         message.content = body["content"] or ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from . import events
@@ -85,7 +85,12 @@ class Controls:
         events.deliver_interaction(self.ctx, interaction)
 
     def press_button(self, message_id: int, custom_id: str, *, user_id: int) -> InteractionState:
+        """``user_id`` clicks a button of a message they see (LookupError if it is not there, or disabled)."""
         return events.press_button(self.ctx, message_id=message_id, custom_id=custom_id, user_id=user_id)
+
+    def choose(self, message_id: int, custom_id: str, values: Sequence[str], *, user_id: int) -> InteractionState:
+        """``user_id`` picks ``values`` in a string select of a message they see."""
+        return events.choose(self.ctx, message_id=message_id, custom_id=custom_id, values=values, user_id=user_id)
 
     def send_message(self, channel_id: int, content: str, *, user_id: int) -> int:
         return events.user_message(self.ctx, user_id=user_id, channel_id=channel_id, content=content).id

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .components import BUTTON, STRING_SELECT, find_component
 from .context import Context
 from .interactions import APPLICATION_COMMAND, MESSAGE_COMPONENT, InteractionState, command_options, interaction_json
 from .world import Message
 
-__all__ = ["deliver_interaction", "press_button", "run_command", "user_message", "user_reaction"]
+__all__ = ["choose", "deliver_interaction", "press_button", "run_command", "user_message", "user_reaction"]
 
 
 def _usable_in_dm(command: Mapping[str, Any]) -> bool:
@@ -61,8 +62,23 @@ def run_command(
     return state
 
 
-def press_button(ctx: Context, *, message_id: int, custom_id: str, user_id: int) -> InteractionState:
-    """A user presses a button (``custom_id``) on one of the bot's messages."""
+def _component(ctx: Context, message_id: int, custom_id: str, user_id: int, kind: int) -> Mapping[str, Any]:
+    """The enabled component ``custom_id`` of ``kind`` on a message ``user_id`` sees: what a Discord client could
+    click (anything else raises LookupError, as the client would never send it)."""
+    message = ctx.world.messages.get(message_id)
+    if message is None or message.deleted:
+        raise LookupError(f"message {message_id} does not exist")
+    if message.visible_to is not None and message.visible_to != user_id:
+        raise LookupError(f"message {message_id} is ephemeral: user {user_id} does not see it")
+    component = find_component(message.components, custom_id)
+    if component is None or component.get("type") != kind:
+        raise LookupError(f"message {message_id} has no component {custom_id!r} of type {kind}")
+    if component.get("disabled"):
+        raise LookupError(f"component {custom_id!r} is disabled")
+    return component
+
+
+def _component_interaction(ctx: Context, *, message_id: int, user_id: int, data: dict[str, Any]) -> InteractionState:
     message = ctx.world.messages[message_id]
     guild_id = _check_user(ctx, user_id, message.channel_id)
     state = ctx.interactions.open(
@@ -71,12 +87,30 @@ def press_button(ctx: Context, *, message_id: int, custom_id: str, user_id: int)
         channel_id=message.channel_id,
         guild_id=guild_id,
         user_id=user_id,
-        data={"custom_id": custom_id, "component_type": 2},
+        data=data,
         message_id=message_id,
     )
     state.message_ids.append(message_id)
     deliver_interaction(ctx, state)
     return state
+
+
+def press_button(ctx: Context, *, message_id: int, custom_id: str, user_id: int) -> InteractionState:
+    """A user presses the button ``custom_id`` on one of the bot's messages (it must be there, enabled and seen)."""
+    _component(ctx, message_id, custom_id, user_id, BUTTON)
+    data = {"custom_id": custom_id, "component_type": BUTTON}
+    return _component_interaction(ctx, message_id=message_id, user_id=user_id, data=data)
+
+
+def choose(ctx: Context, *, message_id: int, custom_id: str, values: Sequence[str], user_id: int) -> InteractionState:
+    """A user picks ``values`` in the string select ``custom_id`` (each one of its options, as many as it allows)."""
+    select = _component(ctx, message_id, custom_id, user_id, STRING_SELECT)
+    offered = {option["value"] for option in select.get("options") or []}
+    low, high = int(select.get("min_values", 1)), int(select.get("max_values", 1))
+    if not set(values) <= offered or not low <= len(values) <= high:
+        raise ValueError(f"select {custom_id!r} takes {low}..{high} of its own options")
+    data = {"custom_id": custom_id, "component_type": STRING_SELECT, "values": list(values)}
+    return _component_interaction(ctx, message_id=message_id, user_id=user_id, data=data)
 
 
 def user_message(ctx: Context, *, user_id: int, channel_id: int, content: str) -> Message:
@@ -90,4 +124,7 @@ def user_message(ctx: Context, *, user_id: int, channel_id: int, content: str) -
 def user_reaction(ctx: Context, *, user_id: int, channel_id: int, message_id: int, emoji: str, add: bool) -> None:
     """A user adds or removes a reaction on any message in the channel."""
     _check_user(ctx, user_id, channel_id)
-    ctx.actions.react(ctx.world.message(channel_id, message_id), emoji, user_id, add=add)
+    message = ctx.world.message(channel_id, message_id)
+    if message.visible_to is not None:
+        raise ValueError("an ephemeral message takes no reactions")
+    ctx.actions.react(message, emoji, user_id, add=add)

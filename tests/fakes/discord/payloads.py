@@ -151,7 +151,7 @@ def message_json(world: World, message: Message, *, content_visible: bool = True
         "content": message.content if content_visible else "",
         "embeds": message.embeds if content_visible else [],
         "attachments": [_public(a) for a in message.attachments] if content_visible else [],
-        "components": [],
+        "components": message.components if content_visible else [],
         "timestamp": message.timestamp,
         "edited_timestamp": message.edited_timestamp,
         "flags": message.flags,

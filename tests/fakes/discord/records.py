@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .components import COMPONENTS_V2, TEXT_DISPLAY, walk
+
 __all__ = [
     "CallbackRecord",
     "GatewayConnection",
@@ -42,6 +44,8 @@ class PostedMessage:
     reply_to: int | None
     edited: bool
     files: tuple[tuple[str, bytes], ...] = ()
+    components: tuple[Mapping[str, Any], ...] = ()
+    visible_to: int | None = None
 
     def file(self, filename: str) -> bytes:
         """The bytes of the attachment called ``filename`` (KeyError if there is none)."""
@@ -50,6 +54,24 @@ class PostedMessage:
     @property
     def ephemeral(self) -> bool:
         return bool(self.flags & EPHEMERAL)
+
+    @property
+    def components_v2(self) -> bool:
+        return bool(self.flags & COMPONENTS_V2)
+
+    def seen_by(self, user_id: int) -> bool:
+        """Whether ``user_id`` sees this message (an ephemeral one only its one user sees)."""
+        return not self.ephemeral or self.visible_to == user_id
+
+    def custom_ids(self) -> list[str]:
+        """The custom ids of its buttons and selects, at every depth, in order."""
+        return [c["custom_id"] for c in walk(self.components) if c.get("custom_id")]
+
+    def text(self) -> str:
+        """What it says: its content, or the text of its text displays (a Components V2 message)."""
+        if not self.components_v2:
+            return self.content
+        return "\n".join(c.get("content") or "" for c in walk(self.components) if c.get("type") == TEXT_DISPLAY)
 
     @property
     def loading(self) -> bool:
@@ -140,6 +162,10 @@ class Recorder:
                 current[event.message.id] = None if event.action == "delete" else event.message
         found = [m for m in current.values() if m is not None]
         return [m for m in found if include_ephemeral or not m.ephemeral]
+
+    def seen_by(self, channel_id: int, user_id: int) -> list[PostedMessage]:
+        """The messages in a channel as ``user_id`` sees them: everyone's, and the ephemeral ones shown to them."""
+        return [m for m in self.messages(channel_id) if m.seen_by(user_id)]
 
     def history(self, channel_id: int) -> list[MessageEvent]:
         """Every create, edit and delete in a channel, in the order they happened."""

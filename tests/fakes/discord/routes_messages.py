@@ -7,19 +7,21 @@ from typing import Any
 from aiohttp import web
 
 from .bodies import read_message_body
+from .components import COMPONENTS_V2
 from .context import Context
-from .errors import ApiError, form_error, missing_permissions
+from .errors import ApiError, form_error, missing_permissions, unknown
 from .payloads import message_json
 from .permissions import Permission
 from .routing import RouteSpec, json_response, snowflake
-from .validation import check_message
+from .validation import check_edit, check_message
 from .world import Channel, ChannelType, Message
 
 __all__ = ["MESSAGE_ROUTES", "attachments_for", "require"]
 
 REPLY = 19
 _EDITABLE_FLAGS = 1 << 2  # SUPPRESS_EMBEDS
-_SENDABLE_FLAGS = (1 << 2) | (1 << 12)  # SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS
+_SENDABLE_FLAGS = (1 << 2) | (1 << 12) | COMPONENTS_V2  # SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2
+EPHEMERAL = 1 << 6
 
 
 def require(ctx: Context, channel: Channel, needed: int) -> None:
@@ -41,8 +43,12 @@ def attachments_for(ctx: Context, files: list[dict[str, Any]]) -> list[dict[str,
 
 
 def _message(ctx: Context, request: web.Request) -> tuple[Channel, Message]:
+    """The message at the path; an ephemeral one is only reachable through its interaction's webhook."""
     channel = ctx.world.channel(snowflake(request, "channel_id"))
-    return channel, ctx.world.message(channel.id, snowflake(request, "message_id"))
+    message = ctx.world.message(channel.id, snowflake(request, "message_id"))
+    if message.flags & EPHEMERAL:
+        raise unknown("message")
+    return channel, message
 
 
 async def create_message(ctx: Context, request: web.Request) -> web.Response:
@@ -51,8 +57,8 @@ async def create_message(ctx: Context, request: web.Request) -> web.Response:
     in_thread = channel.type in ChannelType.THREADS
     needed = Permission.SEND_MESSAGES_IN_THREADS if in_thread else Permission.SEND_MESSAGES
     require(ctx, channel, needed | (Permission.ATTACH_FILES if files else 0))
-    check_message(body, has_files=bool(files))
     fields: dict[str, Any] = {"flags": int(body.get("flags") or 0) & _SENDABLE_FLAGS}
+    check_message(body, has_files=bool(files), flags=fields["flags"])
     reference = body.get("message_reference") or {}
     if reference.get("message_id"):
         referenced = ctx.world.messages.get(int(reference["message_id"]))
@@ -74,10 +80,9 @@ async def edit_message(ctx: Context, request: web.Request) -> web.Response:
     if message.author_id != ctx.world.bot.id:
         raise ApiError(403, 50005, "Cannot edit a message authored by another user")
     body, _ = await read_message_body(request, upload_limit=ctx.upload_limit)
-    check_message(body, edit=True)
-    flags = None
+    flags = check_edit(message, body)
     if "flags" in body:
-        flags = (message.flags & ~_EDITABLE_FLAGS) | (int(body["flags"] or 0) & _EDITABLE_FLAGS)
+        flags = (flags & ~_EDITABLE_FLAGS) | (int(body["flags"] or 0) & _EDITABLE_FLAGS)
     ctx.actions.edit_message(message, body, flags=flags)
     return json_response(message_json(ctx.world, message))
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .components import COMPONENTS_V2, check_components
 from .errors import ApiError, form_error, max_length_error
+from .world import Message
 
-__all__ = ["CONTENT_LIMIT", "EMBED_DESCRIPTION_LIMIT", "check_message", "check_thread_name"]
+__all__ = ["CONTENT_LIMIT", "EMBED_DESCRIPTION_LIMIT", "check_edit", "check_message", "check_thread_name"]
 
 CONTENT_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -16,8 +18,9 @@ _EMBED_LIMITS = {"title": 256, "description": EMBED_DESCRIPTION_LIMIT}
 _PARSE_TYPES = {"users", "roles", "everyone"}
 
 
-def check_message(body: Mapping[str, Any], *, has_files: bool = False, edit: bool = False) -> None:
-    """Raise :class:`ApiError` for a body Discord would refuse: too long, empty, or a bad allowed_mentions."""
+def check_message(body: Mapping[str, Any], *, has_files: bool = False, edit: bool = False, flags: int = 0) -> None:
+    """Raise :class:`ApiError` for a body Discord would refuse: too long, empty, a bad allowed_mentions, or
+    components Discord refuses under ``flags`` (see :mod:`.components`)."""
     content = body.get("content")
     if content is not None and not isinstance(content, str):
         raise form_error(("content",), "BASE_TYPE_STRING", "Must be a string.")
@@ -28,8 +31,20 @@ def check_message(body: Mapping[str, Any], *, has_files: bool = False, edit: boo
         raise max_length_error(("embeds",), 10)
     _check_embeds(embeds)
     _check_allowed_mentions(body.get("allowed_mentions"))
-    if not edit and not content and not embeds and not has_files and not body.get("sticker_ids"):
+    check_components(body, flags=flags)
+    shown = content or embeds or has_files or body.get("sticker_ids") or body.get("components")
+    if not edit and not shown:
         raise ApiError(400, 50006, "Cannot send an empty message")
+
+
+def check_edit(message: Message, body: Mapping[str, Any]) -> int:
+    """Check an edit of ``message`` and return its flags after it. ``IS_COMPONENTS_V2`` can be set, never unset
+    (Discord ignores an attempt); what the edit leaves unchanged counts too (content left on a message turned
+    Components V2 is refused)."""
+    flags = message.flags | (int(body.get("flags") or 0) & COMPONENTS_V2)
+    kept = {"content": message.content, "embeds": message.embeds, "components": message.components}
+    check_message(kept | dict(body), edit=True, flags=flags)
+    return flags
 
 
 def _check_embeds(embeds: list[Mapping[str, Any]]) -> None:

@@ -68,6 +68,7 @@ class Message:
     author_id: int
     content: str = ""
     embeds: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
     allowed_mentions: dict[str, Any] | None = None
     flags: int = 0
     type: int = 0
@@ -84,6 +85,7 @@ class Message:
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
     deleted: bool = False
+    visible_to: int | None = None  # an ephemeral message: the one user who sees it
 
 
 class World:
