@@ -10,6 +10,9 @@ collapse it again, stop a running chain.
   of one chain one at a time (expanding every step touches its whole thread).
 - A reaction added to a message of ours before its link is saved waits briefly for it
   (:func:`~adapters.chat.linkwait.until_linked`) instead of being lost.
+- The expand reaction is counted per person: removing one collapses the message only when nobody else's remains
+  on it that could have expanded it (anyone on a step's own message; the asker or a moderator for every step). The
+  platform says who still reacts (:class:`CountsReactions`); the bot's own reaction does not count.
 
 What each message shows comes from the core's records through the port, never from the platform's history, so a
 reaction on a message posted before a restart works the same. The platform's :class:`ReactionSurface` only edits,
@@ -21,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from adapters.chat.linkwait import until_linked
 from adapters.chat.ordering import KeyedLocks
@@ -30,7 +33,7 @@ from core.port import ThinkPort
 from core.state import ChainRecord, MessageLink
 from core.toggles import Toggles
 
-__all__ = ["Action", "Reaction", "ReactionRules", "ReactionSurface", "action_of"]
+__all__ = ["Action", "CountsReactions", "Reaction", "ReactionRules", "ReactionSurface", "action_of"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,21 @@ class ReactionSurface(Protocol):
         ...
 
 
+@runtime_checkable
+class CountsReactions(Protocol):
+    """A reaction surface that can read who still has the event's reaction on the message (the platform's own
+    count, after the event's change)."""
+
+    async def reactors(self, *, who: bool) -> list[str]:
+        """The user keys of everyone but the bot still reacting; with ``who=False`` only their number matters (any
+        keys will do, e.g. when the platform gives only a count)."""
+        ...
+
+    async def moderator(self, user: str) -> bool:
+        """Whether ``user`` (a user key) moderates where the message is."""
+        ...
+
+
 class ReactionRules:
     """``thread_messages``: the most continuation messages one toggle adds, over all the messages it edits;
     ``link_wait``: seconds a reaction on one of our messages waits for its link."""
@@ -84,6 +102,8 @@ class ReactionRules:
             record, step = found
             if reaction.action == "stop":
                 await self._stop(record, reaction, surface)
+            elif reaction.action == "collapse" and await _kept_expanded(record, step, surface):
+                log.info("a collapse waits: someone else's expand reaction remains on the message")
             elif await self._may_toggle(record, step, reaction, surface):
                 async with self._chains(record.chain_id):
                     await self._toggle(record, step, reaction, surface)
@@ -128,6 +148,17 @@ class ReactionRules:
             if added:
                 await self._service.set_continuations(link.chain_id, link.message_id, added)
             room -= len(added)
+
+
+async def _kept_expanded(record: ChainRecord, step: Step | None, surface: ReactionSurface) -> bool:
+    """Whether someone who may expand the message still has the expand reaction on it."""
+    if not isinstance(surface, CountsReactions):
+        return False
+    every_step = step is None  # only the asker or a moderator expands those
+    for user in await surface.reactors(who=every_step):
+        if not every_step or user == record.asker or await surface.moderator(user):
+            return True
+    return False
 
 
 def action_of(name: str, *, expand: str, stop: str, added: bool) -> Action | None:

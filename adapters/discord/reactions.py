@@ -23,6 +23,8 @@ __all__ = ["DiscordReactions", "on_reaction"]
 
 log = logging.getLogger(__name__)
 
+_NAMED = 25  # reactors named when asked who still reacts (one request to Discord)
+
 
 async def on_reaction(
     ctx: AdapterContext, client: discord.Client, payload: discord.RawReactionActionEvent, *, added: bool
@@ -54,6 +56,27 @@ class DiscordReactions:
 
     async def moderates(self) -> bool:
         return await can_manage(self._client, self._payload)
+
+    async def reactors(self, *, who: bool) -> list[str]:
+        """Everyone but the bot with the event's emoji on the message, as Discord counts it now (at most 25 named)."""
+        payload = self._payload
+        channel = self._client.get_partial_messageable(payload.channel_id)
+        emoji = str(payload.emoji)
+        try:
+            message = await channel.fetch_message(payload.message_id)
+            found = next((r for r in message.reactions if str(r.emoji) == emoji), None)
+            if found is None or found.count - int(found.me) <= 0:
+                return []
+            if not who:
+                return ["someone"] * (found.count - int(found.me))
+            me = self._client.user.id if self._client.user else 0
+            return [f"discord:{user.id}" async for user in found.users(limit=_NAMED) if user.id != me]
+        except discord.HTTPException as exc:
+            log.info("could not read the reactions on message %s: %s %s", payload.message_id, exc.status, exc.code)
+            return []
+
+    async def moderator(self, user: str) -> bool:
+        return await can_manage(self._client, self._payload, user_id=int(user.removeprefix("discord:")))
 
     async def rewrite(
         self, link: MessageLink, steps: list[Step], *, expanded: bool, room: int, old: Sequence[MessageLink]
@@ -90,16 +113,19 @@ class DiscordReactions:
         return overflow_message(spills, limit=self._ctx.options.thread_messages, step=number)
 
 
-async def can_manage(client: discord.Client, payload: discord.RawReactionActionEvent) -> bool:
-    """Manage Messages in the reaction's channel (threads follow their parent). Removes carry no member: the
-    cache, else Discord, is asked."""
+async def can_manage(
+    client: discord.Client, payload: discord.RawReactionActionEvent, *, user_id: int | None = None
+) -> bool:
+    """Manage Messages in the reaction's channel (threads follow their parent) for the reactor, or ``user_id``.
+    Removes carry no member: the cache, else Discord, is asked."""
     guild = client.get_guild(payload.guild_id or 0)
     if guild is None:
         return False
-    member = payload.member or guild.get_member(payload.user_id)
+    user_id = payload.user_id if user_id is None else user_id
+    member = (payload.member if user_id == payload.user_id else None) or guild.get_member(user_id)
     if member is None:
         try:
-            member = await guild.fetch_member(payload.user_id)
+            member = await guild.fetch_member(user_id)
         except discord.HTTPException as exc:
             log.info("could not look up a reacting member: %s %s", exc.status, exc.code)
             return False

@@ -113,3 +113,23 @@ async def test_a_role_made_after_start_up_reaches_the_client() -> None:
             role_id = fake.add_role(guild_id, "mods", permissions=1 << 13)
             role = await asyncio.wait_for(created, 2)
     assert (role.id, role.name, role.permissions.manage_messages) == (role_id, "mods", True)
+
+
+async def test_who_reacted_is_listed_in_id_order_and_counted_on_the_message() -> None:
+    async with FakeDiscord(rate_window=0.2) as fake:
+        guild_id, channel_id, alice = await _channel(fake)
+        bob, carol = fake.add_user("bob", guilds=[guild_id]), fake.add_user("carol", guilds=[guild_id])
+        client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+        async with connected(client, fake):
+            channel = client.get_partial_messageable(channel_id)
+            sent = await channel.send("react here")
+            await sent.add_reaction("🔍")
+            for user in (carol, alice, bob):
+                fake.add_reaction(channel_id, sent.id, "🔍", user_id=user)
+            fake.remove_reaction(channel_id, sent.id, "🔍", user_id=bob)
+            [reaction] = (await channel.fetch_message(sent.id)).reactions
+            everyone = [user.id async for user in reaction.users()]
+            first_two = [user.id async for user in reaction.users(limit=2)]
+    assert (reaction.count, reaction.me) == (3, True)
+    assert sorted(everyone) == sorted([fake.bot_id, alice, carol])  # Discord lists them by id; discord.py reverses
+    assert sorted(first_two) == sorted([fake.bot_id, alice, carol])[:2]

@@ -18,8 +18,8 @@ Start it in the test's loop (or in a thread with :class:`ThreadedFakeDiscord`) a
 Like Discord:
 - REST: users/@me, oauth2/applications/@me, gateway/bot, guilds, guild members and channels, DM channels, command bulk
   overwrite and listing (global and guild), channel messages (create, edit, get, delete, replies, files),
-  reactions, threads (public from a message, private without one; none in DMs), interaction callbacks
-  (4, 5, 6, 7; a second one is 400 40060; later than ``callback_deadline`` is 404 10062) and the follow-up
+  reactions (and who reacted), threads (public from a message, private without one; none in DMs), interaction
+  callbacks (4, 5, 6, 7; a second one is 400 40060; later than ``callback_deadline`` is 404 10062) and the follow-up
   webhook (the first follow-up after a deferral fills in the "thinking" message; tokens last ``interaction_ttl``).
 - Components (see ``components``): classic action rows and buttons or selects, and Components V2 messages (flag
   1 << 15: no content or embeds, at most 40 components and 4,000 characters of text; the flag cannot be taken off),

@@ -10,7 +10,7 @@ from .bodies import read_message_body
 from .components import COMPONENTS_V2
 from .context import Context
 from .errors import ApiError, form_error, missing_permissions, unknown
-from .payloads import message_json
+from .payloads import message_json, user_json
 from .permissions import Permission
 from .routing import RouteSpec, json_response, snowflake
 from .validation import check_edit, check_message
@@ -117,6 +117,20 @@ async def add_reaction(ctx: Context, request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def reaction_users(ctx: Context, request: web.Request) -> web.Response:
+    """Who reacted with an emoji, in id order: ``limit`` (1-100, default 25) after the ``after`` user id."""
+    channel, message = _message(ctx, request)
+    require(ctx, channel, Permission.READ_MESSAGE_HISTORY)
+    try:
+        limit, after = int(request.query.get("limit", 25)), int(request.query.get("after", 0))
+    except ValueError:
+        raise form_error(("limit",), "NUMBER_TYPE_COERCE", "Value is not int.") from None
+    if not 1 <= limit <= 100:
+        raise form_error(("limit",), "NUMBER_TYPE_MAX", "int value should be between 1 and 100.")
+    users = sorted(u for u in message.reactions.get(_emoji(request), []) if u > after)[:limit]
+    return json_response([user_json(ctx.world.user(u)) for u in users])
+
+
 async def remove_reaction(ctx: Context, request: web.Request) -> web.Response:
     channel, message = _message(ctx, request)
     user = request.match_info["user"]
@@ -137,4 +151,5 @@ MESSAGE_ROUTES = (
     RouteSpec("DELETE", _ONE, delete_message, "messages.delete", ("channel_id",)),
     RouteSpec("PUT", _REACTION + "/@me", add_reaction, "reactions", ("channel_id",)),
     RouteSpec("DELETE", _REACTION + "/{user}", remove_reaction, "reactions", ("channel_id",)),
+    RouteSpec("GET", _REACTION, reaction_users, "reactions.get", ("channel_id",)),
 )

@@ -30,10 +30,8 @@ FAKE_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDA.fake.discord-bot-token-for-tests"
 def default_rules(*, limit: int, window: float) -> dict[str, Rule]:
     """Discord's published shape: ``limit`` messages per ``window`` per channel, reactions 1 per window/20."""
     per_channel, generous = Rule(limit, window), Rule(50, window)
-    rules = dict.fromkeys(
-        ("users.me", "users.dm", "oauth2.application", "gateway", "guilds.get", "channels.get", "messages.get"),
-        generous,
-    )
+    gets = ("users.me", "users.dm", "oauth2.application", "gateway", "guilds.get", "channels.get", "messages.get")
+    rules = dict.fromkeys((*gets, "reactions.get"), generous)
     rules["guilds.members"] = generous
     rules |= dict.fromkeys(("commands.put", "commands.get", "interactions", "webhooks.get"), generous)
     rules |= dict.fromkeys(("messages.create", "messages.edit", "messages.delete", "threads", "webhooks"), per_channel)
