@@ -1,6 +1,7 @@
 """The Web API calls the adapter makes, through the real ``AsyncWebClient``. A new message is sent in its channel's
 turn (``async with poster.pacer.slot(channel)``, Slack's pace: ``post_interval`` apart); :meth:`Poster.post` takes
-the turn itself, :meth:`Poster.send` is for a caller that holds it already."""
+the turn itself, :meth:`Poster.send` is for a caller that holds it already. A streamed message is started in its
+turn too; appending to it and stopping it post nothing new (Slack rates those methods by their own tiers)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.pacing import ChannelPacer
 from adapters.slack.render import Rendered
+from adapters.slack.stream_render import Chunk
 
 __all__ = ["Poster", "SlackMessage"]
 
@@ -45,6 +47,29 @@ class Poster:
             unfurl_media=False,
         )
         return str(reply["ts"])
+
+    async def start_stream(
+        self, channel: str, thread_ts: str, chunks: list[Chunk], *, recipient: tuple[str, str] | None = None
+    ) -> str:
+        """Start a streamed message with a plan in ``thread_ts``, in the channel's turn; returns its ts.
+        ``recipient``: the team and user it streams to (needed outside a DM)."""
+        team, user = recipient or (None, None)
+        async with self.pacer.slot(channel):
+            reply = await self.client.chat_startStream(
+                channel=channel,
+                thread_ts=thread_ts,
+                recipient_team_id=team,
+                recipient_user_id=user,
+                task_display_mode="plan",
+                chunks=chunks,
+            )
+        return str(reply["ts"])
+
+    async def append_stream(self, channel: str, ts: str, chunks: list[Chunk]) -> None:
+        await self.client.chat_appendStream(channel=channel, ts=ts, chunks=chunks)
+
+    async def stop_stream(self, channel: str, ts: str, chunks: list[Chunk]) -> None:
+        await self.client.chat_stopStream(channel=channel, ts=ts, chunks=chunks or None)
 
     async def update(self, channel: str, ts: str, message: Rendered) -> None:
         await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=list(message.blocks))

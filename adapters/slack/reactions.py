@@ -4,6 +4,9 @@ shared rules (:mod:`adapters.chat.reacting`); this module only says who moderate
 
 Slack's history is never read (``conversations.replies`` is limited to one call a minute for apps distributed
 outside the Marketplace): everything comes from the core's records through the service.
+
+A streamed message (``stream`` display) is never rewritten: expanding it posts its steps in full as new replies
+below it, within the same room; collapsing deletes them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from adapters.slack.admins import Admins
 from adapters.slack.options import SlackOptions
 from adapters.slack.overflow import fit
 from adapters.slack.poster import Poster
+from adapters.slack.stream_links import read_location
 from adapters.slack.triggers import message_id, user_id
 from core.events import Step
 from core.port import ThinkPort
@@ -78,25 +82,37 @@ class SlackReactions:
         self, link: MessageLink, steps: list[Step], *, expanded: bool, room: int, old: Sequence[MessageLink]
     ) -> list[MessageLink]:
         channel, origin = _place(link.message_id)
+        thread, streamed = read_location(link.location)
         for message in old:
             await self._poster.delete(*_place(message.message_id))
         if not expanded:
-            await self._poster.update(channel, origin, render.collapsed_steps(link.chain_id, steps))
+            if not streamed:
+                await self._poster.update(channel, origin, render.collapsed_steps(link.chain_id, steps))
             return []
-        first, *more = render.expanded_steps(link.chain_id, steps, origin_ts=origin)
-        await self._poster.update(channel, origin, first)
-        if not link.location:  # linked before links kept their thread: nowhere known to post the rest
+        more = render.expanded_steps(link.chain_id, steps, origin_ts=origin)
+        if not streamed:
+            first, *more = more
+            await self._poster.update(channel, origin, first)
+        if not thread:  # linked before links kept their thread: nowhere known to post the rest
             return []
-        fits, rest = within_room(more, room)
+        subject = f"The rest of step {steps[0].index}" if len(steps) == 1 else "The rest of these steps"
+        return await self._below(link, more, room=room, thread=thread, subject=subject)
+
+    async def _below(
+        self, link: MessageLink, messages: list[render.Rendered], *, room: int, thread: str, subject: str
+    ) -> list[MessageLink]:
+        """Post ``messages`` in the thread after the message of ``link``, at most ``room`` of them (the last one
+        carries what does not fit); returns the links of those posted."""
+        channel, _ = _place(link.message_id)
+        fits, rest = within_room(messages, room)
         if rest:
-            subject = f"The rest of step {steps[0].index}" if len(steps) == 1 else "The rest of these steps"
             fits += fit(rest, 1, subject=subject, limit=self._limit)
         added: list[MessageLink] = []  # what was posted is kept even if a later post fails: the next toggle removes it
         try:
             for part in fits:
-                ts = await self._poster.post(channel, part, thread_ts=link.location)
+                ts = await self._poster.post(channel, part, thread_ts=thread)
                 added.append(MessageLink(chain_id=link.chain_id, message_id=message_id(channel, ts),
-                                         location=link.location))  # fmt: skip
+                                         location=thread))  # fmt: skip
         except SlackApiError as exc:
             log.warning("slack: could not post the rest of message %s: %s", link.message_id, exc.response.get("error"))
         return added
