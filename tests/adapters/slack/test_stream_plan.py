@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.slack.refusals import Refusals
 from adapters.slack.stream_plan import ANSWER_ROOM, MORE, StreamPlan
-from adapters.slack.stream_refusals import StreamRefusals
 from adapters.slack.stream_render import MAX_TASKS, MESSAGE_TEXT, Chunk, answer_markdown
 from core.events import FinalAnswer, Step
 from core.llm.types import Usage
@@ -161,7 +161,7 @@ class Clock:
 @pytest.mark.parametrize("error", ["unknown_method", "not_allowed", "missing_scope"])
 def test_a_refusal_of_streams_is_remembered_for_the_workspace_for_a_while(error: str) -> None:
     clock = Clock()
-    refusals = StreamRefusals(retry_after=600, clock=clock)
+    refusals = Refusals(retry_after=600, clock=clock)
     assert refusals.remember("T1", "C1", error)
     assert refusals.refused("T1", "C2")
     assert refusals.refused("T1", "D1")
@@ -171,7 +171,7 @@ def test_a_refusal_of_streams_is_remembered_for_the_workspace_for_a_while(error:
 
 
 def test_a_channel_kind_without_streams_is_remembered_for_that_kind_only() -> None:
-    refusals = StreamRefusals(retry_after=600, clock=Clock())
+    refusals = Refusals(retry_after=600, clock=Clock())
     assert refusals.remember("T1", "G1", "channel_type_not_supported")
     assert refusals.refused("T1", "G2")
     assert not refusals.refused("T1", "C1")
@@ -179,6 +179,6 @@ def test_a_channel_kind_without_streams_is_remembered_for_that_kind_only() -> No
 
 @pytest.mark.parametrize("error", ["not_in_channel", "ratelimited", "invalid_arguments", None])
 def test_other_failures_are_not_remembered(error: str | None) -> None:
-    refusals = StreamRefusals(retry_after=600, clock=Clock())
+    refusals = Refusals(retry_after=600, clock=Clock())
     assert not refusals.remember("T1", "C1", error)
     assert not refusals.refused("T1", "C1")
