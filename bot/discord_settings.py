@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
@@ -36,6 +36,7 @@ class DiscordSettings(ChatSettings):
     full_steps: bool = False
     thread_archive_minutes: int = Field(default=1440)
     post_window: float = Field(default=5.0, ge=0, le=60)
+    display: Literal["thread", "compact"] = "thread"
 
     @field_validator("guild_ids", mode="before")
     @classmethod
@@ -64,6 +65,7 @@ class DiscordSettings(ChatSettings):
             thread_messages=self.thread_messages,
             post_window=self.post_window,
             history_turns=history_turns,
+            layout=self.layout(self.display),
         )
 
     def require_token(self) -> str:

@@ -25,7 +25,7 @@ from typing import Literal, TextIO
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
-from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step, StepDelta
 
 __all__ = [
     "EventLog",
@@ -196,10 +196,13 @@ class EventLog:
                 "chain %s step %d: %.2fs tokens=%d cached=%s",
                 event.chain_id, event.index, event.elapsed, event.usage.total_tokens, event.cached, extra=extra,
             )  # fmt: skip
+        elif isinstance(event, StepDelta):  # many per step: only at DEBUG, and only its size
+            log.debug("chain %s step %d: +%d chars", event.chain_id, event.index, len(event.text), extra=extra)
         elif isinstance(event, FinalAnswer):
             log.info(
-                "chain %s answered: steps=%d %.2fs tokens=%d cached=%s",
-                event.chain_id, event.steps, event.total_time, event.usage.total_tokens, event.cached, extra=extra,
+                "chain %s answered: steps=%d %.2fs tokens=%d cached=%s capped=%s",
+                event.chain_id, event.steps, event.total_time, event.usage.total_tokens, event.cached, event.capped,
+                extra=extra,
             )  # fmt: skip
         elif isinstance(event, ChainFailed):
             log.info("chain %s failed: kind=%s steps=%d", event.chain_id, event.kind, len(event.steps), extra=extra)

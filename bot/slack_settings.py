@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from adapters.slack.options import SlackOptions
+from adapters.slack.options import SlackDisplay, SlackOptions
 from bot.chat_settings import ChatSettings
 from bot.settings import load
 from core.errors import ConfigError
@@ -51,6 +51,7 @@ class SlackSettings(ChatSettings):
     broadcast_answer: bool = False
     post_interval: float = Field(default=1.0, ge=0, le=60)
     max_retries: int = Field(default=3, ge=0, le=10)
+    display: SlackDisplay = "thread"
 
     @field_validator("api_url")
     @classmethod
@@ -78,6 +79,8 @@ class SlackSettings(ChatSettings):
             max_retries=self.max_retries,
             history_turns=history_turns,
             thread_messages=self.thread_messages,
+            layout=self.layout("compact" if self.display == "compact" else "thread"),
+            stream=self.display == "stream",
         )
 
     def credentials(self) -> SlackCredentials:

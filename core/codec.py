@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from core.errors import ThinkbotError
-from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step, StepDelta
 from core.kinds import FailureKind, failure_kind
 from core.llm.types import Usage
 
@@ -15,6 +15,7 @@ __all__ = ["CodecError", "event_from_dict", "event_to_dict"]
 _TYPES: dict[str, type[Any]] = {
     "chain_queued": ChainQueued,
     "chain_started": ChainStarted,
+    "step_delta": StepDelta,
     "step": Step,
     "final_answer": FinalAnswer,
     "chain_failed": ChainFailed,

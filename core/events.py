@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from core.kinds import FailureKind
 from core.llm.types import Usage
 
-__all__ = ["ChainFailed", "ChainQueued", "ChainStarted", "Event", "FinalAnswer", "Step"]
+__all__ = ["ChainFailed", "ChainQueued", "ChainStarted", "Event", "FinalAnswer", "Step", "StepDelta"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +41,30 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class StepDelta:
+    """A piece of step ``index``'s text while the model is still writing it: ``text`` follows the pieces before.
+
+    Only for showing progress: the :class:`Step` that follows carries the step whole and stands for all its deltas
+    (records, the cache and metrics keep only steps). A strategy that streams sends coarse pieces (a sentence, or
+    what came in the last ~100 ms), never one per token: every delta is an event every follower of the chain reads.
+    """
+
+    chain_id: str
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class FinalAnswer:
+    """``capped``: the strategy stopped at its step cap (``steps`` of them) before the model said it was done."""
+
     chain_id: str
     text: str
     total_time: float
     usage: Usage
     steps: int
     cached: bool = False
+    capped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,4 +83,4 @@ class ChainFailed:
     retry_after: float | None = None
 
 
-Event = ChainQueued | ChainStarted | Step | FinalAnswer | ChainFailed
+Event = ChainQueued | ChainStarted | StepDelta | Step | FinalAnswer | ChainFailed

@@ -58,7 +58,8 @@ class Metrics:
         )
 
     def observe(self, event: Event) -> None:
-        """Count ``event``; cheap enough to call for every event of every chain."""
+        """Count ``event``; cheap enough to call for every event of every chain. A :class:`~core.events.StepDelta`
+        counts for nothing: the step it belongs to is counted when it is whole."""
         if isinstance(event, Step):
             if not event.cached:
                 self._step.observe(event.elapsed)

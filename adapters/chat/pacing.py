@@ -66,6 +66,11 @@ class ChannelPacer(Generic[K]):
                 self._ends.setdefault(channel, deque(maxlen=self.pace.posts)).append(self._clock())
         self._prune()
 
+    def busy(self, channel: K) -> bool:
+        """Whether someone holds or waits for ``channel`` (a write that may be skipped, such as a progress edit,
+        gives way)."""
+        return channel in self._locks
+
     @property
     def held(self) -> int:
         """How many channels someone holds or waits for right now."""

@@ -1,11 +1,13 @@
 """Shows one chain on any chat platform: the service's events become operations on the platform's surface.
 
-The events are read by a producer task into a queue, so while a post waits for the channel's turn (its pace) the
-steps that arrive meanwhile pile up; whoever gets the turn gathers them and posts as many as one message holds
-(:meth:`~adapters.chat.surface.ChainSurface.join`). Nothing is reordered or lost.
+Steps are grouped into thread messages by their content alone (:mod:`adapters.chat.grouping`), never by timing, so
+the same chain always looks the same; each group goes out in the channel's turn (its pace) once it is full or the
+next step does not fit in it. While a group fills, and while a step is thought, a :class:`~adapters.chat.progress.
+Ticker` shows live progress on the surface. In ``compact`` display (:mod:`adapters.chat.layout`) no step is
+posted: the head and the answer only, the steps on demand (:mod:`adapters.chat.reacting`).
 
 A :class:`~adapters.chat.caps.ThreadCap` bounds the messages a chain posts in its thread: steps may use all but the
-last two, later steps are folded (held) and go out, joined, when the chain ends, and what still does not fit goes
+last two, later groups are folded (held) and go out, joined, when the chain ends, and what still does not fit goes
 into the last allowed message the platform's way (:meth:`~adapters.chat.surface.ChainSurface.overflow`). Every
 message is linked to the steps it shows through the port, so a reaction finds them later, after a restart too.
 """
@@ -15,12 +17,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncGenerator
 from typing import Generic, TypeVar
 
 from adapters.chat import wording
 from adapters.chat.caps import ThreadCap
+from adapters.chat.grouping import Grouper
+from adapters.chat.layout import Layout
+from adapters.chat.progress import Ticker
 from adapters.chat.surface import ChainSurface, Part
-from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step, StepDelta
 from core.kinds import FailureKind
 from core.port import ThinkPort
 from core.request import ThinkRequest
@@ -34,8 +40,9 @@ _LAST_WORD = 3.0  # seconds a note at shutdown may take
 
 
 class Presenter(Generic[M]):
-    """Shows the events of one request on ``surface``. ``asker`` is the asker's user key (as the record keeps it);
-    ``showing``, when given, maps each chain this process is showing to its asker while it is shown."""
+    """Shows the events of one request on ``surface``, laid out as ``layout`` says. ``asker`` is the asker's user
+    key (as the record keeps it); ``showing``, when given, maps each chain this process is showing to its asker
+    while it is shown."""
 
     def __init__(
         self,
@@ -44,73 +51,78 @@ class Presenter(Generic[M]):
         surface: ChainSurface[M],
         asker: str,
         thread_messages: int,
+        layout: Layout | None = None,
         showing: dict[str, str] | None = None,
     ) -> None:
         self._service = service
         self._surface = surface
         self._asker = asker
         self._showing = showing
+        self._layout = layout = layout or Layout()
         self._cap = ThreadCap(limit=thread_messages)
+        self._grouper = Grouper(layout=layout, join=surface.join)
+        self._ticker = Ticker(every=layout.progress_every, show=surface.progress, refusals=surface.refusals)
         self._chain_id: str | None = None
-        self._parts: list[Part[M]] = []  # to post, in order; steps wait here while their share is used
+        self._folded: list[Part[M]] = []  # groups held once the steps' share of the cap is used, in order
         self._shown: set[int] = set()
-        self._read_ahead: list[Event | None] = []
 
     async def run(self, request: ThinkRequest) -> None:
-        queue: asyncio.Queue[Event | None] = asyncio.Queue()
-        producer = asyncio.create_task(self._produce(request, queue), name="chain-events")
+        """Show the request's events as they come. Each is shown before the next is asked for, so the service
+        (and the drain in front of it) sees the chain end only once its last message is out."""
         try:
-            while (event := await self._next(queue)) is not None:
-                await self._on(event, queue)
+            async with contextlib.aclosing(self._events(request)) as events:
+                async for event in events:
+                    await self._on(event)
         except self._surface.refusals as exc:
+            await self._ticker.stop()
             await self._surface.gave_up(exc)
         except asyncio.CancelledError:
+            await self._ticker.stop()
             if self._chain_id is not None:
                 with contextlib.suppress(TimeoutError, *self._surface.refusals):
                     async with asyncio.timeout(_LAST_WORD):
                         await self._surface.interrupted()
             raise
         finally:
-            producer.cancel()
-            await asyncio.wait([producer])
+            await self._ticker.stop()
             if self._chain_id is not None and self._showing is not None:
                 self._showing.pop(self._chain_id, None)
             await self._surface.close()
 
-    async def _produce(self, request: ThinkRequest, queue: asyncio.Queue[Event | None]) -> None:
+    async def _events(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
+        """The service's events; an error it raises ends them with a failure that is ours."""
         try:
             async with contextlib.aclosing(self._service.think(request)) as events:
                 async for event in events:
-                    queue.put_nowait(event)
+                    yield event
         except Exception:
             log.exception("the service failed on chain %s", self._chain_id or "(not started)")
-            failed = ChainFailed(chain_id=self._chain_id or "", kind=FailureKind.INTERNAL, message=wording.OUR_FAULT)
-            queue.put_nowait(failed)
-        finally:
-            queue.put_nowait(None)
+            yield ChainFailed(chain_id=self._chain_id or "", kind=FailureKind.INTERNAL, message=wording.OUR_FAULT)
 
-    async def _next(self, queue: asyncio.Queue[Event | None]) -> Event | None:
-        return self._read_ahead.pop(0) if self._read_ahead else await queue.get()
-
-    async def _on(self, event: Event, queue: asyncio.Queue[Event | None]) -> None:
+    async def _on(self, event: Event) -> None:
         if isinstance(event, ChainQueued):
             if self._chain_id is None:
                 await self._surface.queued(event.position)
         elif isinstance(event, ChainStarted):
             await self._start(event)
+        elif isinstance(event, StepDelta):
+            self._ticker.delta(event)
         elif isinstance(event, Step):
-            self._add(event)
-            await self._post_steps(queue)
+            self._ticker.step_done(event.index)
+            for part in self._group(event):
+                await self._post_step(part)
         elif isinstance(event, FinalAnswer):
+            await self._ticker.stop()
             await self._post_rest(self._surface.answer_parts(event))
             await self._link_thread()
             await self._surface.answered(event)
         elif self._chain_id is None:
             await self._surface.refuse(event)
         else:
+            await self._ticker.stop()
             for step in event.steps:
                 if step.index not in self._shown:  # never shown here (the chain ended first): shown now
-                    self._add(step)
+                    self._folded += self._group(step)
             await self._post_rest([self._surface.failure_part(event, kept=len(self._shown))])
             await self._surface.failed(event)
 
@@ -122,36 +134,36 @@ class Presenter(Generic[M]):
         if head is not None:
             await self._service.link_message(head.key, chain_id=event.chain_id, location=head.location)
         await self._surface.started(event)
+        if not event.cached:
+            self._ticker.start()
 
-    def _add(self, step: Step) -> None:
+    def _group(self, step: Step) -> list[Part[M]]:
+        """The messages ``step`` closes (none in compact display, where steps are shown on demand only)."""
+        if self._layout.display == "compact":
+            return []
         self._shown.add(step.index)
-        self._parts += self._surface.step_parts(step)
+        return self._grouper.add(self._surface.step_parts(step))
 
-    def _gather(self, queue: asyncio.Queue[Event | None]) -> None:
-        """Take the steps that arrived meanwhile, up to the first event that is not a step (kept for later)."""
-        while not self._read_ahead and not queue.empty():
-            item = queue.get_nowait()
-            if isinstance(item, Step):
-                self._add(item)
-            else:
-                self._read_ahead.append(item)
-
-    async def _post_steps(self, queue: asyncio.Queue[Event | None]) -> None:
-        """Post the steps waiting, in the channel's turns, while their share of the cap lasts (else fold them)."""
-        while self._parts and self._cap.steps_open:
-            async with self._surface.turn():
-                self._gather(queue)
-                await self._post(self._take(self._parts))
+    async def _post_step(self, part: Part[M]) -> None:
+        """Post a closed group in the channel's turn while the steps' share of the cap lasts; else fold it."""
+        if self._folded or not self._cap.steps_open:
+            self._folded.append(part)
+            return
+        async with self._surface.turn():
+            await self._post(part)
 
     async def _post_rest(self, final: list[Part[M]]) -> None:
-        """The chain is over: folded steps, then ``final``, within the cap. An overflow that loses nothing takes
-        whatever is left; one that cuts leaves the last message to ``final``, so the answer or the failure shows."""
+        """The chain is over: the open group, folded groups, then ``final``, within the cap. An overflow that loses
+        nothing takes whatever is left; one that cuts leaves the last message to ``final``, so the answer or the
+        failure shows."""
+        for part in self._grouper.flush():
+            await self._post_step(part)
+        folded, self._folded = self._folded, []
         if self._surface.overflow_holds_all:
-            await self._post_within(self._parts + final, spare=0)
+            await self._post_within(folded + final, spare=0)
         else:
-            await self._post_within(self._parts, spare=1)
+            await self._post_within(folded, spare=1)
             await self._post_within(final, spare=0)
-        self._parts.clear()
 
     async def _post_within(self, parts: list[Part[M]], *, spare: int) -> None:
         """Post ``parts`` leaving ``spare`` messages of the cap free; the last message left takes the overflow."""

@@ -1,8 +1,15 @@
 """The small surface a chat platform offers the :class:`~adapters.chat.presenter.Presenter`: one per chain shown.
 
-The presenter decides what goes out and when (grouping steps under the channel's pace, the thread cap, folding,
-links, the order of it all); the surface renders it in the platform's markup and sends it, and owns whatever only
-that platform has (a header edited in place, reactions offered, a file for what does not fit, a progress sign).
+The presenter decides what goes out and when (steps grouped into messages by content, :mod:`adapters.chat.grouping`;
+the thread cap, folding, links, live progress, the order of it all); the surface renders it in the platform's markup
+and sends it, and owns whatever only that platform has (a header edited in place, reactions offered, a file for what
+does not fit, a progress sign).
+
+A chain's life on a surface, in order: :meth:`~ChainSurface.queued` (any number of times) or
+:meth:`~ChainSurface.refuse`; else :meth:`~ChainSurface.open`, :meth:`~ChainSurface.started`, then
+:meth:`~ChainSurface.post` of step, answer and note parts in their turns while :meth:`~ChainSurface.progress` ticks
+(never after the chain ended), then :meth:`~ChainSurface.answered` or :meth:`~ChainSurface.failed`; and always
+:meth:`~ChainSurface.close`.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 
 from core.events import ChainFailed, ChainStarted, FinalAnswer, Step
 
-__all__ = ["ChainSurface", "Kind", "Part", "Posted"]
+__all__ = ["ChainSurface", "Kind", "Part", "Posted", "Progress"]
 
 M = TypeVar("M")
 Kind = Literal["step", "answer", "note"]
@@ -25,13 +32,15 @@ class Part(Generic[M]):
     """One message's worth, rendered (``message``). ``steps``: the steps it shows, to link it to them (none: a
     message that stands for the whole chain). ``linked``: link it at all (not the later parts of one long step).
     ``joinable``: it may share a message with joinable neighbours. ``kind``: only steps count against the steps'
-    share of the thread cap."""
+    share of the thread cap. ``chars``: how much text it shows, as the platform counts it (what the grouping's
+    character budget counts)."""
 
     message: M
     kind: Kind = "step"
     steps: tuple[Step, ...] = ()
     linked: bool = True
     joinable: bool = False
+    chars: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +50,18 @@ class Posted:
 
     key: str
     location: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Progress:
+    """What the chain is doing right now: thinking step ``step`` for ``elapsed`` seconds so far. ``text``: what the
+    model has written of that step yet (from :class:`~core.events.StepDelta` events; empty when the strategy does
+    not stream); ``added``: the end of ``text`` that is new since the previous call (for a surface that appends)."""
+
+    step: int
+    elapsed: float
+    text: str = ""
+    added: str = ""
 
 
 class ChainSurface(Protocol[M]):
@@ -69,6 +90,14 @@ class ChainSurface(Protocol[M]):
 
     async def started(self, started: ChainStarted) -> None:
         """The head is linked: offer what acts on it (a stop reaction, a progress sign)."""
+        ...
+
+    async def progress(self, progress: Progress) -> None:
+        """Show which step is being thought and for how long (an edited header or line, a status). Called every
+        ``Layout.progress_every`` seconds (:mod:`adapters.chat.layout`) from :meth:`started` until the chain ends,
+        never twice at once and never after :meth:`answered` or :meth:`failed`. It may skip a call (its channel is
+        busy, its edit budget spent): the next one brings it up to date. Edits keep to the channel's order
+        (``ChannelPacer.gate``)."""
         ...
 
     # Parts, rendered and posted.

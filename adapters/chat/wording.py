@@ -9,12 +9,14 @@ __all__ = [
     "OUR_FAULT",
     "RESTARTED",
     "THINKING_BELOW",
+    "capped",
     "expand_hint",
     "incomplete",
     "kept",
     "queued",
     "sentence",
     "step_count",
+    "thinking",
 ]
 
 RESTARTED = "Thinkbot restarted before this chain finished; please ask again."
@@ -38,6 +40,16 @@ def kept(steps: int) -> str:
 
 def step_count(steps: int) -> str:
     return "1 step" if steps == 1 else f"{steps} steps"
+
+
+def thinking(step: int, seconds: float) -> str:
+    """Live progress: the step being thought and for how long so far."""
+    return f"thinking step {step} · {seconds:.0f} s"
+
+
+def capped(steps: int) -> str:
+    """The chain ran to its step cap without the model saying it was done."""
+    return f"stopped at the step cap of {steps}"
 
 
 def expand_hint(emoji: str) -> str:

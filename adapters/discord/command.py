@@ -92,6 +92,7 @@ async def show(ctx: AdapterContext, surface: DiscordSurface, request: ThinkReque
         surface=surface,
         asker=request.user,
         thread_messages=ctx.options.thread_messages,
+        layout=ctx.options.layout,
         showing=ctx.running,
     )
     await presenter.run(request)

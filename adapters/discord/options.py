@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from adapters.chat.layout import Layout
 from adapters.chat.linkwait import LINK_WAIT
 from adapters.chat.pacing import Pace
 from core.strategies.registry import STRATEGIES
@@ -22,6 +23,7 @@ class DiscordOptions:
     continuation messages one expansion adds. ``link_wait``: seconds a reaction on one of the bot's messages waits
     for the message's link to be saved. ``post_window``: the seconds in which five new messages may go to one
     channel. ``history_turns``: the earlier questions and answers in a thread a follow-up there carries.
+    ``layout``: how a chain shows (display mode, step groups, live progress).
     """
 
     expand_emoji: str = "🔍"
@@ -34,6 +36,7 @@ class DiscordOptions:
     link_wait: float = LINK_WAIT
     post_window: float = 5.0
     history_turns: int = 3
+    layout: Layout = field(default_factory=Layout)
 
     @property
     def pace(self) -> Pace:

@@ -8,6 +8,8 @@ import re
 
 from adapters.chat import wording
 from adapters.chat.links import safe_markdown
+from adapters.chat.progress import latest
+from adapters.chat.surface import Progress
 from core.events import ChainFailed, FinalAnswer, Step
 from core.text import one_line
 
@@ -17,6 +19,7 @@ __all__ = [
     "failure_text",
     "header_done",
     "header_failed",
+    "header_progress",
     "header_text",
     "queued_text",
     "refusal_text",
@@ -32,6 +35,7 @@ _MENTION = re.compile(r"<@([!&]?\d+)>")
 _QUESTION_SHOWN = 1500
 _TITLE_SHOWN = 200
 _SHORT_ANSWER = 300
+_PARTIAL_SHOWN = 200
 
 
 def defang(text: str) -> str:
@@ -69,6 +73,13 @@ def header_text(question: str, *, asker_id: int) -> str:
     return _question_block(question, asker_id) + " · thinking…"
 
 
+def header_progress(question: str, *, asker_id: int, progress: Progress) -> str:
+    """The header while a step is thought: its number and seconds, and the end of what the model wrote of it."""
+    line = f"{_question_block(question, asker_id)} · {wording.thinking(progress.step, progress.elapsed)}…"
+    partial = _clip(defang(latest(progress.text, _PARTIAL_SHOWN)), _PARTIAL_SHOWN + 40)
+    return line + (f"\n-# ✍️ {partial}" if partial else "")
+
+
 def queued_text(position: int) -> str:
     return f"⏳ {wording.queued(position)}"
 
@@ -76,6 +87,8 @@ def queued_text(position: int) -> str:
 def header_done(question: str, *, asker_id: int, answer: FinalAnswer, expand_emoji: str, expandable: bool) -> str:
     short = _shown(answer.text, _SHORT_ANSWER)
     footer = f"{wording.step_count(answer.steps)} in {answer.total_time:.1f} s" + (" · cached" if answer.cached else "")
+    if answer.capped:
+        footer += f" · {wording.capped(answer.steps)}"
     if expandable:
         footer += f" · {wording.expand_hint(expand_emoji)}"
     return f"{_question_block(question, asker_id)}\n\n**Answer:** {short}\n-# {footer}"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import discord
 
 from adapters.chat import wording
-from adapters.chat.surface import Part, Posted
+from adapters.chat.surface import Part, Posted, Progress
 from adapters.discord import render
 from adapters.discord.context import AdapterContext, message_key, thread_key
 from adapters.discord.header import Header
@@ -74,12 +74,18 @@ class DiscordSurface:
             self._stop_offered = True
             await self._react(self._ctx.options.stop_emoji, add=True)
 
+    async def progress(self, progress: Progress) -> None:
+        header = self._header_message
+        if header is None or self._ctx.pacer.busy(header.channel.id):  # the header's channel is busy: next tick
+            return
+        await self._header.show(render.header_progress(self._question, asker_id=self._asker_id, progress=progress))
+
     def step_parts(self, step: Step) -> list[Part[Out]]:
         parts = split_text(render.step_text(step, expanded=self._full))
         first, *rest = parts or [str(step.index)]
         return [
-            Part(message=Out(first), steps=(step,), joinable=len(parts) == 1),
-            *(Part(message=Out(part), linked=False) for part in rest),
+            Part(message=Out(first), steps=(step,), joinable=len(parts) == 1, chars=len(first)),
+            *(Part(message=Out(part), linked=False, chars=len(part)) for part in rest),
         ]
 
     def answer_parts(self, answer: FinalAnswer) -> list[Part[Out]]:
@@ -92,7 +98,9 @@ class DiscordSurface:
         text = first.message.text + ("\n\n" if self._full else "\n") + second.message.text
         if len(text) > MESSAGE_LIMIT:
             return None
-        return Part(message=Out(text), kind=first.kind, steps=first.steps + second.steps, joinable=True)
+        return Part(
+            message=Out(text), kind=first.kind, steps=first.steps + second.steps, joinable=True, chars=len(text)
+        )
 
     def overflow(self, parts: Sequence[Part[Out]], *, limit: int) -> list[Part[Out]]:
         spills = [Spill(kind=part.kind, text=self._spilled(part)) for part in parts]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
+from adapters.chat.layout import Layout
 from adapters.chat.linkwait import LINK_WAIT
 
-__all__ = ["SlackOptions"]
+__all__ = ["SlackDisplay", "SlackOptions"]
+
+SlackDisplay = Literal["thread", "compact", "stream"]
+"""The chat layouts (:data:`adapters.chat.layout.Display`) and ``stream``: one streamed message with a plan."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -19,6 +24,9 @@ class SlackOptions:
     the most messages one chain posts in its thread (steps, answer parts, notes; what does not fit is packed into
     the messages left, with a note saying how much was cut), and the most continuation messages one expansion
     adds. ``link_wait``: seconds a reaction on one of our messages waits for the message's link to be saved.
+    ``layout``: how a chain shows as posts (display mode, step groups, live progress); ``stream``: as one streamed
+    message with a plan instead, where Slack allows it (``THINKBOT_SLACK_DISPLAY=stream``; a chain it refuses
+    falls back to ``layout``).
     """
 
     expand_reaction: str = "mag"
@@ -30,3 +38,5 @@ class SlackOptions:
     history_turns: int = 3
     thread_messages: int = 12
     link_wait: float = LINK_WAIT
+    layout: Layout = field(default_factory=Layout)
+    stream: bool = False

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from adapters.chat import wording
+from adapters.chat.progress import latest
+from adapters.chat.surface import Progress
 from adapters.slack import tags
 from adapters.slack.mrkdwn import escape, to_mrkdwn
 from adapters.slack.split import measure, split_text
@@ -32,6 +34,7 @@ __all__ = [
     "expanded_steps",
     "failure",
     "note",
+    "progress_line",
     "question_header",
     "refusal",
 ]
@@ -42,6 +45,7 @@ MESSAGE_TEXT = 12_000
 TITLE_CHARS = 200  # escaped: 50 collapsed steps stay within MESSAGE_TEXT
 NOTE_CHARS = 2000
 FALLBACK_CHARS = 300
+PARTIAL_CHARS = 300
 
 Block = dict[str, Any]
 T = TypeVar("T")
@@ -127,15 +131,25 @@ def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
     """The final answer, converted to mrkdwn, with a footer; long answers take several messages."""
     pieces = split_text(to_mrkdwn(event.text) or "_(empty answer)_", SECTION_TEXT)
     cached = " · cached" if event.cached else ""
+    capped = f" · {wording.capped(event.steps)}" if event.capped else ""
     footer = (
-        f"{wording.step_count(event.steps)} · {event.total_time:.1f} s · {event.usage.total_tokens:,} tokens{cached}"
-        f" · {wording.expand_hint(f':{expand}:')}"
+        f"{wording.step_count(event.steps)}{capped} · {event.total_time:.1f} s · {event.usage.total_tokens:,} tokens"
+        f"{cached} · {wording.expand_hint(f':{expand}:')}"
     )
     blocks = [section("*Answer*", tags.answer_id(event.chain_id, 0))]
     blocks += [section(p, tags.answer_id(event.chain_id, i)) for i, p in enumerate(pieces, start=1)]
     blocks.append(context(footer))
     fallback = f"Answer: {escape(event.text[:FALLBACK_CHARS])}"
     return [Rendered(text=fallback, blocks=tuple(run)) for run in runs(blocks, block_text)]
+
+
+def progress_line(progress: Progress, *, sign: str) -> Rendered:
+    """The thread's live progress line (``sign``: an emoji name): the step being thought, its seconds, and the end
+    of what the model wrote of it."""
+    line = f":{sign}: {wording.sentence(wording.thinking(progress.step, progress.elapsed))[:-1]}…"
+    partial = escape(latest(progress.text, PARTIAL_CHARS))
+    blocks = (context(line), *((context(f":writing_hand: {partial}"),) if partial else ()))
+    return Rendered(text=f"Thinking: step {progress.step}", blocks=blocks)
 
 
 def failure(event: ChainFailed, *, kept: int) -> Rendered:

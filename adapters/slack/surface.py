@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.chat import wording
 from adapters.chat.caps import overflow_subject
-from adapters.chat.surface import Kind, Part, Posted
+from adapters.chat.surface import Kind, Part, Posted, Progress
 from adapters.slack import render
 from adapters.slack.mrkdwn import escape
 from adapters.slack.options import SlackOptions
@@ -49,7 +49,8 @@ class SlackSurface:
         self._respond = respond
         self._chain_id = ""
         self._thread_ts = ask.thread_ts
-        self._progress_ts: str | None = None
+        self._progress_ts: str | None = None  # the message that carries the progress sign
+        self._line_ts: str | None = None  # the live progress line in the thread
         self._queued_told = False
         self._broadcast = options.broadcast_answer
 
@@ -88,8 +89,22 @@ class SlackSurface:
             log.warning("slack: could not show the progress sign: %s", exc.response.get("error"))
             self._progress_ts = None
 
+    async def progress(self, progress: Progress) -> None:
+        """A line in the thread, posted at the first tick, edited after and deleted when the chain ends."""
+        channel, pacer = self._ask.channel, self._poster.pacer
+        if self._thread_ts is None or pacer.busy(channel):  # a post is under way or waiting: the next tick
+            return
+        line = render.progress_line(progress, sign=self._options.progress_reaction)
+        if self._line_ts is None:
+            async with pacer.slot(channel):
+                self._line_ts = await self._poster.send(channel, line, thread_ts=self._thread_ts)
+        else:
+            async with pacer.gate(channel):
+                await self._poster.update(channel, self._line_ts, line)
+
     def step_parts(self, step: Step) -> list[Part[render.Rendered]]:
-        return [Part(message=render.collapsed_steps(self._chain_id, [step]), steps=(step,), joinable=True)]
+        message = render.collapsed_steps(self._chain_id, [step])
+        return [Part(message=message, steps=(step,), joinable=True, chars=_chars(message))]
 
     def answer_parts(self, answer: FinalAnswer) -> list[Part[render.Rendered]]:
         return [Part(message=m, kind="answer") for m in render.answer(answer, expand=self._options.expand_reaction)]
@@ -102,9 +117,10 @@ class SlackSurface:
         if len(steps) > render.MAX_BLOCKS:
             return None
         message = render.collapsed_steps(self._chain_id, steps)
-        if sum(map(render.block_text, message.blocks)) > render.MESSAGE_TEXT:
+        chars = _chars(message)
+        if chars > render.MESSAGE_TEXT:
             return None
-        return Part(message=message, steps=steps, joinable=True)
+        return Part(message=message, steps=steps, joinable=True, chars=chars)
 
     def overflow(self, parts: Sequence[Part[render.Rendered]], *, limit: int) -> list[Part[render.Rendered]]:
         kinds = {part.kind for part in parts}
@@ -141,6 +157,13 @@ class SlackSurface:
             await self._poster.send(self._ask.channel, note, thread_ts=self._thread_ts)
 
     async def close(self) -> None:
+        line, self._line_ts = self._line_ts, None
+        if line is not None:
+            try:
+                async with self._poster.pacer.gate(self._ask.channel):
+                    await self._poster.delete(self._ask.channel, line)
+            except SlackApiError as exc:
+                log.warning("slack: could not remove the progress line: %s", exc.response.get("error"))
         ts, self._progress_ts = self._progress_ts, None
         if ts is None:
             return
@@ -160,6 +183,10 @@ class SlackSurface:
                 await self._poster.ephemeral(ask.channel, ask.user, text, thread_ts=thread)
         except SlackApiError as exc:
             log.warning("slack: could not tell %s: %s", ask.user, exc.response.get("error"))
+
+
+def _chars(message: render.Rendered) -> int:
+    return sum(map(render.block_text, message.blocks))
 
 
 def _shown(message: render.Rendered, known: dict[int, Step]) -> tuple[Step, ...]:

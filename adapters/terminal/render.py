@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from core.codec import event_to_dict
-from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step, StepDelta
 
 __all__ = ["JsonRenderer", "Renderer", "RichRenderer", "StepsMode"]
 
@@ -50,6 +50,8 @@ class RichRenderer:
             self._console.print(Text(f"Waiting for a free slot: position {event.position} in the queue…", style="dim"))
         elif isinstance(event, ChainStarted):
             self._started(event)
+        elif isinstance(event, StepDelta):
+            self._console.print(Text(event.text, style="dim"), end="")
         elif isinstance(event, Step):
             self._step(event)
         elif isinstance(event, FinalAnswer):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from core.chain_config import ChainConfig
-from core.events import FinalAnswer, Step
+from core.events import FinalAnswer, Step, StepDelta
 from core.llm.types import LLMClient, Message
 from core.request import Turn
 
@@ -31,14 +31,15 @@ class ChainContext:
 
 
 class Strategy(Protocol):
-    """An async generator of :class:`Step` events ending with one :class:`FinalAnswer`.
+    """An async generator of :class:`Step` events ending with one :class:`FinalAnswer`; a strategy that streams
+    may send :class:`StepDelta` pieces of the step it is writing before that step.
 
     It raises :class:`core.errors.ThinkbotError` subclasses to fail; the service turns them into ``ChainFailed``.
     """
 
     name: str
 
-    def run(self, ctx: ChainContext) -> AsyncGenerator[Step | FinalAnswer, None]: ...
+    def run(self, ctx: ChainContext) -> AsyncGenerator[StepDelta | Step | FinalAnswer, None]: ...
 
 
 def history_messages(history: tuple[Turn, ...]) -> list[Message]:

@@ -42,6 +42,7 @@ class G1Strategy:
             Message("assistant", G1_PREFILL),
         ]
         usage = Usage()
+        capped = True  # unless the model says it is done before the cap
         for index in range(1, ctx.config.step_cap + 1):
             began = time.monotonic()
             reply = await self._ask_step(ctx, messages, index)
@@ -56,12 +57,20 @@ class G1Strategy:
                 usage=reply.usage,
             )
             if reply.step.next_action == "final_answer":
+                capped = False
                 break
         messages.append(Message("user", G1_FINAL_REQUEST))
         final = await ctx.llm.complete(_request(ctx, messages, json_mode=False, max_tokens=ctx.config.final_max_tokens))
         usage += final.usage
+        if capped:
+            log.info("chain %s stopped at the step cap of %d", ctx.chain_id, index)
         yield FinalAnswer(
-            chain_id=ctx.chain_id, text=final.text.strip(), total_time=ctx.elapsed(), usage=usage, steps=index
+            chain_id=ctx.chain_id,
+            text=final.text.strip(),
+            total_time=ctx.elapsed(),
+            usage=usage,
+            steps=index,
+            capped=capped,
         )
 
     async def _ask_step(self, ctx: ChainContext, messages: list[Message], index: int) -> _StepReply:

@@ -16,6 +16,7 @@ from tests.deploy.chains import sample, script_chain, step
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
+from tests.groq_waits import until_asked
 from tests.run_kit import make_plan, running
 
 CHANNEL = "C0GENERAL"
@@ -55,7 +56,7 @@ async def test_both_adapters_share_one_process_with_health_and_metrics(
         script_chain(fake_groq, steps=2, delay=0.3)
         mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="why is the sky blue?")
         await slack.socket.deliver_event(mention.payload)
-        await slack.record.wait_for(lambda: slack.record.thread(CHANNEL, mention.message.ts), what="the first step")
+        await until_asked(fake_groq, 1)
         async with http.get(f"{url}/healthz") as response:
             assert (response.status, await response.json()) == (200, {"status": "ok"})
         mid = await scrape(http, url)
@@ -133,7 +134,7 @@ async def test_stopping_mid_chain_posts_interrupted_in_the_discord_thread(
         discord_fake.run_command("think", user_id=alice, channel_id=channel, options={"question": "17 * 23?"})
         await discord_fake.wait_until(lambda: discord_fake.record.threads, what="the chain's thread")
         thread = discord_fake.record.threads[0].id
-        await discord_fake.wait_until(lambda: discord_fake.record.messages(thread), what="the first step")
+        await until_asked(fake_groq, 2)  # the first step done
         report = await bot.stopped()
     assert len(report.interrupted) == 1
     assert any(INTERRUPTED in m.content for m in discord_fake.record.messages(thread))

@@ -14,6 +14,7 @@ from tests.deploy.chains import step
 from tests.deploy.process import clean_environment, start
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack
+from tests.groq_waits import until_asked
 from tests.redis_server import free_port
 from tests.run_kit import MODEL
 
@@ -52,7 +53,7 @@ async def test_sigterm_mid_chain_drains_then_posts_interrupted_in_the_thread(
     mention = slack.users.mention(channel=CHANNEL, user=ALICE, text="what is 17 * 23?")
     await slack.socket.deliver_event(mention.payload)
     asked = mention.message.ts
-    await slack.record.wait_for(lambda: slack.record.thread(CHANNEL, asked), what="the first step", timeout=10)
+    await until_asked(fake_groq, 2, timeout=10)  # the first step done
 
     bot.terminate()
     async with http.get(f"{url}/readyz") as response:  # still serving while it drains, but not ready

@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 
-from adapters.chat.surface import Part, Posted
+from adapters.chat.surface import Part, Posted, Progress
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
 from core.llm.types import Usage
 from core.request import ThinkRequest
@@ -75,6 +75,7 @@ class Board:
     files: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)
     ends: list[str] = field(default_factory=list)
+    progress_seen: list[Progress] = field(default_factory=list)
     refusals: tuple[type[Exception], ...] = (Refused,)
 
     @property
@@ -99,7 +100,8 @@ class Board:
 
     def step_parts(self, step: Step) -> list[Part[str]]:
         parts = int(step.content)
-        first = Part(message=f"**{step.index}. {step.title}**", steps=(step,), joinable=parts == 1)
+        text = f"**{step.index}. {step.title}**"
+        first = Part(message=text, steps=(step,), joinable=parts == 1, chars=len(text))
         return [first, *(Part(message=f"({step.index} cont. {n})", linked=False) for n in range(1, parts))]
 
     def answer_parts(self, answer: FinalAnswer) -> list[Part[str]]:
@@ -112,13 +114,16 @@ class Board:
         text = first.message + "\n" + second.message
         if len(text) > self.limit:
             return None
-        return Part(message=text, kind=first.kind, steps=first.steps + second.steps, joinable=True)
+        return Part(message=text, kind=first.kind, steps=first.steps + second.steps, joinable=True, chars=len(text))
 
     def overflow(self, parts: Sequence[Part[str]], *, limit: int) -> list[Part[str]]:
         if self.holds_all:
             self.files.append("\n".join(part.message for part in parts))
             return [Part(message=f"📎 {len(parts)} parts in a file", kind="note")]
         return [Part(message=f"{parts[0].message} ✂️ {len(parts) - 1} parts cut", kind=parts[0].kind)]
+
+    async def progress(self, progress: Progress) -> None:
+        self.progress_seen.append(progress)
 
     def turn(self) -> contextlib.AbstractAsyncContextManager[None]:
         return contextlib.nullcontext()

@@ -11,6 +11,7 @@ import pytest
 from tests.adapters.discord.conftest import Place, script_chain, step
 from tests.fakes.discord import FakeDiscord, Permission
 from tests.fakes.groq_server import FakeGroq
+from tests.groq_waits import until_asked
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -104,7 +105,7 @@ async def test_stop_reaction_from_the_asker_cancels_and_keeps_the_steps(
         thread = fake.record.threads[0].id
         header_id = fake.record.threads[0].message_id
         assert header_id is not None
-        await fake.wait_until(lambda: "Second" in "".join(m.content for m in fake.record.messages(thread)), what="2")
+        await until_asked(fake_groq, 3)  # two steps done (in a group still open) and the third asked for
         fake.add_reaction(place.channel, header_id, "⏹️", user_id=place.bob)  # bob neither asked nor manages
         await asyncio.sleep(0.2)
         assert bot.client.ctx.running
@@ -129,7 +130,7 @@ async def test_a_moderator_may_stop_someone_elses_chain(
         await fake.wait_until(lambda: len(fake.record.threads) == 1, what="a thread")
         header_id = fake.record.threads[0].message_id
         assert header_id is not None
-        await fake.wait_until(lambda: len(fake.record.messages(fake.record.threads[0].id)) == 1, what="a step")
+        await until_asked(fake_groq, 2)  # a step done
         fake.add_reaction(place.channel, header_id, "⏹️", user_id=moderator)
         header = await bot.header_settled(place.channel)
     assert "Stopped at the asker's request." in header.content

@@ -45,7 +45,7 @@ async def test_steps_after_their_share_are_folded_into_one_message(
     fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
 ) -> None:
     script_chain(fake_groq, 16, delay=0.05)  # slow enough for each step to go out on its own
-    async with make_bot(step_cap=16, discord_thread_messages=8) as bot:
+    async with make_bot(step_cap=16, discord_thread_messages=8, discord_group_steps=1) as bot:
         _, thread = await bot.ask(place, "Sixteen steps")
         messages = fake.record.messages(thread)
     assert len(messages) == 8

@@ -81,6 +81,13 @@ class Harness:
 def option_settings(options: SlackOptions) -> dict[str, Any]:
     """The Slack settings that give the bot ``options`` (an option no setting makes must keep its default)."""
     values = {f.name: getattr(options, f.name) for f in fields(options)}
+    layout, stream = values.pop("layout"), values.pop("stream")
+    values |= {
+        "display": "stream" if stream else layout.display,
+        "group_steps": layout.group_steps,
+        "group_chars": layout.group_chars,
+        "progress_seconds": layout.progress_every,
+    }
     unset = {name for name in values if name not in SlackSettings.model_fields}
     assert all(values[name] == getattr(SlackOptions(), name) for name in unset), f"no setting makes {unset}"
     return {name: value for name, value in values.items() if name not in unset}

@@ -46,7 +46,7 @@ async def test_dm_is_answered_in_its_thread_and_own_messages_are_ignored(
         await h.deliver(slack.users.dm(channel="D0ALICE", user=ALICE, text="edit").payload | {"event": {}})
         await h.bot.wait_idle()
     assert len(fake_groq.chat_requests) == 3  # one chain: two steps and the answer
-    assert [m.thread_ts for m in slack.record.messages("D0ALICE") if m.user != ALICE] == [dm.message.ts] * 3
+    assert [m.thread_ts for m in slack.record.messages("D0ALICE") if m.user != ALICE] == [dm.message.ts] * 2
 
 
 async def test_think_command_posts_a_header_and_threads_under_it(

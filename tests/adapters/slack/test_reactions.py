@@ -14,6 +14,7 @@ from tests.adapters.slack.chains import Script, Scripts
 from tests.adapters.slack.conftest import ALICE, BOB, CHANNEL, Harness, harness
 from tests.fakes.groq_server import FakeGroq
 from tests.fakes.slack import FakeSlack, Message, User, Workspace
+from tests.groq_waits import until_asked
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -91,9 +92,7 @@ async def test_stop_from_the_asker_cancels_and_keeps_steps(slack: FakeSlack, fak
     scripts.default = Script(steps=THREE.steps, hang_after=2)
     async with harness(slack, fake_groq) as h:
         question = await h.ask("think forever")
-        await slack.record.wait_for(
-            lambda: sum(len(m.blocks) for m in slack.record.thread(CHANNEL, question.ts)) >= 2, what="two steps"
-        )
+        await until_asked(fake_groq, 3)  # two steps done (in a group still open) and the third asked for
         await react(h, question, "octagonal_sign", user=BOB)  # not the asker: ignored
         await react(h, question, "octagonal_sign")
         replies = await h.answered(question.ts)
@@ -153,9 +152,7 @@ async def test_an_admin_may_stop_someone_elses_chain(fake_groq: FakeGroq, script
         harness(slack, fake_groq) as h,
     ):
         question = await h.ask("think forever")
-        await slack.record.wait_for(
-            lambda: sum(len(m.blocks) for m in slack.record.thread(CHANNEL, question.ts)) >= 2, what="two steps"
-        )
+        await until_asked(fake_groq, 3)  # two steps done (in a group still open) and the third asked for
         await react(h, question, "octagonal_sign", user=BOB)  # neither asked nor administers: ignored
         await asyncio.sleep(0.2)
         assert h.bot.running == 1

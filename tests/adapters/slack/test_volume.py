@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from adapters.chat.layout import Layout
 from adapters.slack import SlackOptions
 from adapters.slack.tags import tags_of
 from tests.adapters.slack.chains import Script, Scripts
@@ -60,7 +61,7 @@ async def test_steps_after_their_share_are_folded_into_one_message(
     slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
 ):
     scripts.default = Script(steps=SIXTEEN, delay=0.05)
-    options = SlackOptions(post_interval=0.0, max_retries=3, thread_messages=8)
+    options = SlackOptions(post_interval=0.0, max_retries=3, thread_messages=8, layout=Layout(group_steps=1))
     async with harness(slack, fake_groq, options=options, step_cap=16) as h:
         question = await h.ask("sixteen steps")
         replies = await h.answered(question.ts, timeout=20)
@@ -73,7 +74,7 @@ async def test_steps_after_their_share_are_folded_into_one_message(
 
 async def test_a_failure_after_many_steps_stays_within_the_cap(slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts):
     scripts.default = Script(steps=SIXTEEN, delay=0.05, hang_after=12)
-    options = SlackOptions(post_interval=0.0, max_retries=3, thread_messages=6)
+    options = SlackOptions(post_interval=0.0, max_retries=3, thread_messages=6, layout=Layout(group_steps=1))
     async with harness(slack, fake_groq, options=options, step_cap=16, chain_deadline=2.0) as h:
         question = await h.ask("this will time out")
         replies = await h.answered(question.ts, timeout=20)
