@@ -22,7 +22,7 @@ posts and deletes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -33,11 +33,21 @@ from core.port import ThinkPort
 from core.state import ChainRecord, MessageLink
 from core.toggles import Toggles
 
-__all__ = ["Action", "CountsReactions", "Reaction", "ReactionRules", "ReactionSurface", "action_of"]
+__all__ = [
+    "Action",
+    "CountsReactions",
+    "Reaction",
+    "ReactionRules",
+    "ReactionSurface",
+    "StopOutcome",
+    "action_of",
+    "stop_chain",
+]
 
 log = logging.getLogger(__name__)
 
 Action = Literal["expand", "collapse", "stop"]
+StopOutcome = Literal["stopped", "ended", "refused", "elsewhere"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,14 +119,8 @@ class ReactionRules:
                     await self._toggle(record, step, reaction, surface)
 
     async def _stop(self, record: ChainRecord, reaction: Reaction, surface: ReactionSurface) -> None:
-        if record.status != "running":
-            log.info("stop on chain %s ignored: it is %s", record.chain_id, record.status)
-            return
-        if record.asker != reaction.user and not await surface.moderates():
-            log.info("ignoring a stop reaction from someone who neither asked nor moderates")
-            return
-        stopped = self._service.cancel(record.chain_id)
-        log.info("stop on chain %s: %s", record.chain_id, "cancelled" if stopped else "not running here")
+        outcome = await stop_chain(self._service, record, user=reaction.user, moderates=surface.moderates)
+        log.info("stop reaction on chain %s: %s", record.chain_id, outcome)
 
     async def _may_toggle(
         self, record: ChainRecord, step: Step | None, reaction: Reaction, surface: ReactionSurface
@@ -159,6 +163,18 @@ async def _kept_expanded(record: ChainRecord, step: Step | None, surface: Reacti
         if not every_step or user == record.asker or await surface.moderator(user):
             return True
     return False
+
+
+async def stop_chain(
+    service: ThinkPort, record: ChainRecord, *, user: str, moderates: Callable[[], Awaitable[bool]]
+) -> StopOutcome:
+    """The one stop rule (a reaction, a button): a running chain stops for its asker (``user``, a user key) or a
+    moderator, through the port; ``elsewhere`` when another process is thinking it."""
+    if record.status != "running":
+        return "ended"
+    if record.asker != user and not await moderates():
+        return "refused"
+    return "stopped" if service.cancel(record.chain_id) else "elsewhere"
 
 
 def action_of(name: str, *, expand: str, stop: str, added: bool) -> Action | None:

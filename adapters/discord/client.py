@@ -8,6 +8,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.buttons import DYNAMIC_ITEMS
 from adapters.discord.command import build_think_command
 from adapters.discord.context import AdapterContext
 from adapters.discord.followup import on_mention
@@ -37,7 +38,10 @@ class ThinkClient(discord.Client):
         self.tree.add_command(build_think_command(ctx))
 
     async def setup_hook(self) -> None:
-        """Sync once per process (``on_ready`` fires on every reconnect): to the configured guilds, else globally."""
+        """Register the buttons' handlers (every process answers any chain's buttons, even with buttons off for new
+        headers) and sync once per process (``on_ready`` fires on every reconnect): to the configured guilds, else
+        globally."""
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         guilds = self.ctx.options.sync_guilds
         if not guilds:
             synced = await self.tree.sync()

@@ -7,6 +7,7 @@ import logging
 from typing import Protocol
 
 import discord
+from discord.utils import MISSING
 
 from adapters.chat.pacing import ChannelPacer
 
@@ -16,8 +17,9 @@ log = logging.getLogger(__name__)
 
 
 class Header(Protocol):
-    async def show(self, text: str) -> discord.Message:
-        """Post the header, or edit it when it is already there; returns the message."""
+    async def show(self, text: str, *, view: discord.ui.View | None = MISSING) -> discord.Message:
+        """Post the header, or edit it when it is already there; returns the message. ``view``: its buttons
+        (``None`` takes them off; left out, they stay as they are)."""
         ...
 
     async def refuse(self, text: str) -> None:
@@ -40,8 +42,8 @@ class InteractionHeader:
         self._interaction = interaction
         self._private = private
 
-    async def show(self, text: str) -> discord.Message:
-        return await self._interaction.edit_original_response(content=text)
+    async def show(self, text: str, *, view: discord.ui.View | None = MISSING) -> discord.Message:
+        return await self._interaction.edit_original_response(content=text, view=view)
 
     async def refuse(self, text: str) -> None:
         if self._private:
@@ -68,12 +70,12 @@ class ReplyHeader:
         self._channel = message.channel.id
         self._header: discord.Message | None = None
 
-    async def show(self, text: str) -> discord.Message:
+    async def show(self, text: str, *, view: discord.ui.View | None = MISSING) -> discord.Message:
         if self._header is None:
-            self._header = await self._reply(text)
+            self._header = await self._reply(text, view=view)
         else:
             async with self._pacer.gate(self._channel):
-                self._header = await self._header.edit(content=text)
+                self._header = await self._header.edit(content=text, view=view)
         return self._header
 
     async def refuse(self, text: str) -> None:
@@ -91,6 +93,8 @@ class ReplyHeader:
     async def notice(self, text: str) -> None:
         await self._reply(text)
 
-    async def _reply(self, text: str) -> discord.Message:
+    async def _reply(self, text: str, *, view: discord.ui.View | None = MISSING) -> discord.Message:
         async with self._pacer.slot(self._channel):
+            if view:  # discord.py's send takes a view or none at all
+                return await self._message.reply(text, mention_author=False, view=view)
             return await self._message.reply(text, mention_author=False)
