@@ -3,6 +3,7 @@ when it stopped at its cap; metrics count nothing for a delta."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from core.llm.types import Usage
 from core.metrics import Metrics
 from tests.core.conftest import collect
 from tests.fakes.groq_server import FakeGroq
+from tests.streaming import PIECES, registered
 
 
 @settings(max_examples=50)
@@ -56,3 +58,19 @@ async def test_g1_that_finishes_before_the_cap_is_not_capped(fake_groq: FakeGroq
     final = events[-1]
     assert isinstance(final, FinalAnswer)
     assert (final.capped, final.steps, [type(e) for e in events[1:-1]]) == (False, 1, [Step])
+
+
+async def test_a_follower_of_a_streaming_chain_gets_its_deltas_and_a_replay_does_not(make_service) -> None:
+    """Deltas are events like the others: a follower of the same question (single-flight) sees them live, in
+    order; the cache keeps whole steps only, so a later replay shows none."""
+    with registered():
+        service = await make_service(strategy="streaming")
+        leader, follower = await asyncio.gather(collect(service, "Stream?"), collect(service, "Stream?"))
+        replay = await collect(service, "Stream?")
+    for events in (leader, follower):
+        deltas = [e.text for e in events if isinstance(e, StepDelta)]
+        assert deltas == list(PIECES) * 2
+        assert [type(e).__name__ for e in events][-2:] == ["Step", "FinalAnswer"]
+    assert {e.chain_id for e in leader} != {e.chain_id for e in follower}  # each relabelled for its asker
+    assert not any(isinstance(e, StepDelta) for e in replay)
+    assert [e.cached for e in replay if isinstance(e, Step)] == [True, True]
