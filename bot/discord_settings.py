@@ -36,6 +36,7 @@ class DiscordSettings(ChatSettings):
     full_steps: bool = False
     thread_archive_minutes: int = Field(default=1440)
     post_window: float = Field(default=5.0, ge=0, le=60)
+    buttons: bool = True
     display: Literal["thread", "compact"] = "thread"
 
     @field_validator("guild_ids", mode="before")
@@ -66,6 +67,7 @@ class DiscordSettings(ChatSettings):
             post_window=self.post_window,
             history_turns=history_turns,
             layout=self.layout(self.display),
+            buttons=self.buttons,
         )
 
     def require_token(self) -> str:

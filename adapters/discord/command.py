@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from adapters.chat.presenter import Presenter
+from adapters.discord.buttons import HeaderButtons
 from adapters.discord.context import AdapterContext
 from adapters.discord.header import InteractionHeader
 from adapters.discord.outlet import Outlet, OutletOpener, open_in_channel, replies_to
@@ -81,6 +82,7 @@ async def run_think(
         asker_id=user,
         bot_id=bot_id,
         full=private or ctx.options.full_steps,
+        buttons=HeaderButtons(private=private) if ctx.options.buttons else None,
     )
     await show(ctx, surface, request)
 

@@ -9,6 +9,7 @@ import discord
 
 from adapters.chat import wording
 from adapters.chat.followup import earlier_turns
+from adapters.discord.buttons import HeaderButtons
 from adapters.discord.command import show
 from adapters.discord.context import AdapterContext, thread_key
 from adapters.discord.header import ReplyHeader
@@ -56,5 +57,6 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
         asker_id=message.author.id,
         bot_id=me.id,
         full=ctx.options.full_steps,
+        buttons=HeaderButtons(again=False) if ctx.options.buttons else None,  # a follow-up needs its thread
     )
     await show(ctx, surface, request)

@@ -23,7 +23,8 @@ class DiscordOptions:
     continuation messages one expansion adds. ``link_wait``: seconds a reaction on one of the bot's messages waits
     for the message's link to be saved. ``post_window``: the seconds in which five new messages may go to one
     channel. ``history_turns``: the earlier questions and answers in a thread a follow-up there carries.
-    ``layout``: how a chain shows (display mode, step groups, live progress).
+    ``layout``: how a chain shows (display mode, step groups, live progress). ``buttons``: Steps, Stop and Again
+    buttons under each header, in addition to the reactions.
     """
 
     expand_emoji: str = "🔍"
@@ -37,6 +38,7 @@ class DiscordOptions:
     post_window: float = 5.0
     history_turns: int = 3
     layout: Layout = field(default_factory=Layout)
+    buttons: bool = True
 
     @property
     def pace(self) -> Pace:

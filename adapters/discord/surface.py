@@ -1,6 +1,7 @@
 """One chain on Discord: the surface :class:`~adapters.chat.presenter.Presenter` drives. The header (an interaction
 response or a reply) shows the question, then the short answer or the failure; the parts go to the outlet (a thread,
-replies, or ephemeral follow-ups); stop is offered on the header while the chain runs, expand once it is done."""
+replies, or ephemeral follow-ups); stop is offered on the header while the chain runs, expand once it is done, and
+its buttons (:mod:`adapters.discord.buttons`) follow the chain: Steps and Stop while it runs, Steps and Again after."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import logging
 from collections.abc import Sequence
 
 import discord
+from discord.utils import MISSING
 
 from adapters.chat import wording
 from adapters.chat.surface import Part, Posted, Progress
 from adapters.discord import render
+from adapters.discord.buttons import HeaderButtons
 from adapters.discord.context import AdapterContext, message_key, thread_key
 from adapters.discord.header import Header
 from adapters.discord.outlet import Outlet, OutletOpener
@@ -27,13 +30,22 @@ log = logging.getLogger(__name__)
 
 
 class DiscordSurface:
-    """``full``: steps expanded from the start (private chains, or the ``full_steps`` option)."""
+    """``full``: steps expanded from the start (private chains, or the ``full_steps`` option). ``buttons``: the
+    header's buttons (``None``: none)."""
 
     refusals: tuple[type[Exception], ...] = (discord.HTTPException,)
     overflow_holds_all = True
 
     def __init__(
-        self, *, ctx: AdapterContext, header: Header, open_outlet: OutletOpener, asker_id: int, bot_id: int, full: bool
+        self,
+        *,
+        ctx: AdapterContext,
+        header: Header,
+        open_outlet: OutletOpener,
+        asker_id: int,
+        bot_id: int,
+        full: bool,
+        buttons: HeaderButtons | None = None,
     ) -> None:
         self._ctx = ctx
         self._header = header
@@ -45,6 +57,8 @@ class DiscordSurface:
         self._header_message: discord.Message | None = None
         self._outlet: Outlet | None = None
         self._stop_offered = False
+        self._buttons = buttons
+        self._chain_id = ""
 
     @property
     def thread(self) -> str | None:
@@ -62,8 +76,9 @@ class DiscordSurface:
             await self._header.refuse(render.refusal_text(failed))
 
     async def open(self, started: ChainStarted) -> Posted | None:
-        self._question = started.question
-        header = await self._header.show(render.header_text(started.question, asker_id=self._asker_id))
+        self._question, self._chain_id = started.question, started.chain_id
+        running = self._buttons.running(started.chain_id) if self._buttons and not started.cached else MISSING
+        header = await self._header.show(render.header_text(started.question, asker_id=self._asker_id), view=running)
         self._header_message = header
         self._outlet = await self._open_outlet(header)
         return _posted(header) if self._outlet.linkable else None
@@ -132,13 +147,14 @@ class DiscordSurface:
             expand_emoji=options.expand_emoji,
             expandable=expandable,
         )
-        await self._edit_header(text)
+        await self._edit_header(text, steps=answer.steps)
         if expandable and outlet.can_react:
             await self._react(options.expand_emoji, add=True)
         await self._withdraw_stop()
 
     async def failed(self, failed: ChainFailed) -> None:
-        await self._edit_header(render.header_failed(self._question, asker_id=self._asker_id, failed=failed))
+        text = render.header_failed(self._question, asker_id=self._asker_id, failed=failed)
+        await self._edit_header(text, steps=len(failed.steps))
         await self._withdraw_stop()
 
     async def gave_up(self, error: Exception) -> None:
@@ -160,9 +176,11 @@ class DiscordSurface:
         assert self._outlet is not None, "the chain has not started"
         return self._outlet
 
-    async def _edit_header(self, text: str) -> None:
+    async def _edit_header(self, text: str, *, steps: int) -> None:
+        """The header once the chain ended, with the buttons for then (``steps``: how many it has)."""
+        view = self._buttons.ended(self._chain_id, steps=steps) if self._buttons else MISSING
         try:
-            await self._header.show(text)
+            await self._header.show(text, view=view)
         except discord.HTTPException as exc:  # e.g. the interaction token expired after 15 minutes
             log.warning("could not edit the header: %s %s", exc.status, exc.code)
 
