@@ -84,10 +84,20 @@ class Actions:
         self._dispatch_message("MESSAGE_CREATE", message)
         return message
 
-    def edit_message(self, message: Message, body: Mapping[str, Any], *, flags: int | None = None) -> Message:
+    def edit_message(
+        self,
+        message: Message,
+        body: Mapping[str, Any],
+        *,
+        flags: int | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+    ) -> Message:
+        """Apply an edit; ``attachments``: the message's attachments after it (``None``: unchanged)."""
         self._apply_body(message, body)
         if flags is not None:
             message.flags = flags
+        if attachments is not None:
+            message.attachments = attachments
         message.edited_timestamp = iso_now()
         self.recorder.add(self.recorder.message_events, MessageEvent("edit", self.snapshot(message)))
         self._dispatch_message("MESSAGE_UPDATE", message)

@@ -6,17 +6,17 @@ from typing import Any
 
 from aiohttp import web
 
-from .bodies import read_message_body
+from .bodies import MAX_FILES, read_message_body
 from .components import COMPONENTS_V2
 from .context import Context
-from .errors import ApiError, form_error, missing_permissions, unknown
+from .errors import ApiError, form_error, max_length_error, missing_permissions, unknown
 from .payloads import message_json, user_json
 from .permissions import Permission
 from .routing import RouteSpec, json_response, snowflake
 from .validation import check_edit, check_message
 from .world import Channel, ChannelType, Message
 
-__all__ = ["MESSAGE_ROUTES", "attachments_for", "require"]
+__all__ = ["MESSAGE_ROUTES", "attachments_for", "edited_attachments", "require"]
 
 REPLY = 19
 _EDITABLE_FLAGS = 1 << 2  # SUPPRESS_EMBEDS
@@ -76,15 +76,41 @@ async def create_message(ctx: Context, request: web.Request) -> web.Response:
 
 
 async def edit_message(ctx: Context, request: web.Request) -> web.Response:
-    _, message = _message(ctx, request)
+    channel, message = _message(ctx, request)
     if message.author_id != ctx.world.bot.id:
         raise ApiError(403, 50005, "Cannot edit a message authored by another user")
-    body, _ = await read_message_body(request, upload_limit=ctx.upload_limit)
+    body, files = await read_message_body(request, upload_limit=ctx.upload_limit)
+    if files:
+        require(ctx, channel, Permission.ATTACH_FILES)
     flags = check_edit(message, body)
     if "flags" in body:
         flags = (flags & ~_EDITABLE_FLAGS) | (int(body["flags"] or 0) & _EDITABLE_FLAGS)
-    ctx.actions.edit_message(message, body, flags=flags)
+    attachments = edited_attachments(ctx, message, body.get("attachments"), files)
+    ctx.actions.edit_message(message, body, flags=flags, attachments=attachments)
     return json_response(message_json(ctx.world, message))
+
+
+def edited_attachments(
+    ctx: Context, message: Message, listed: list[dict[str, Any]] | None, files: list[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """The attachments a message has after an edit (``None``: unchanged). Discord's Edit Message (API v10): with an
+    ``attachments`` list the message keeps exactly those listed, existing ones by their id and new uploads by the
+    index of their ``files[n]`` part; without one, uploaded files are added to those it has."""
+    if listed is None:
+        return message.attachments + attachments_for(ctx, files) if files else None
+    existing = {str(a["id"]): a for a in message.attachments}
+    after: list[dict[str, Any]] = []
+    for index, entry in enumerate(listed):
+        key = str(entry.get("id"))
+        if key in existing:
+            after.append(existing[key])
+        elif key.isdecimal() and int(key) < len(files):
+            after += attachments_for(ctx, [files[int(key)]])
+        else:
+            raise form_error(("attachments", index, "id"), "ATTACHMENT_NOT_FOUND", "Unknown attachment")
+    if len(after) > MAX_FILES:
+        raise max_length_error(("attachments",), MAX_FILES)
+    return after
 
 
 async def get_message(ctx: Context, request: web.Request) -> web.Response:
