@@ -197,7 +197,8 @@ class Presenter(Generic[M]):
 
     async def _post(self, part: Part[M]) -> None:
         posted = await self._surface.post(part)
-        self._cap.count()
+        if posted is None or posted.counted:
+            self._cap.count()
         if posted is not None and part.linked and self._chain_id is not None:
             steps = [s.index for s in part.steps]
             await self._service.link_message(posted.key, chain_id=self._chain_id, steps=steps, location=posted.location)

@@ -46,10 +46,12 @@ class Part(Generic[M]):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Posted:
     """A message the surface posted: ``key`` is how the core knows it (``discord:<id>``, ``slack:<channel>:<ts>``),
-    ``location`` the platform's own id of where it is (for edits later)."""
+    ``location`` the platform's own id of where it is (for edits later). ``counted``: it is a new message of the
+    thread, counted against the chain's thread cap (not a part appended to a message already there)."""
 
     key: str
     location: str
+    counted: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,7 +23,10 @@ from adapters.slack.http import events_app
 from adapters.slack.options import SlackOptions
 from adapters.slack.poster import Poster
 from adapters.slack.reactions import Reactions
+from adapters.slack.refusals import Refusals
 from adapters.slack.retries import retry_handlers
+from adapters.slack.status import ThreadStatus
+from adapters.slack.stream_surface import StreamSurface
 from adapters.slack.surface import Respond, SlackSurface
 from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, message_id, place_id, user_id
 from core.port import ThinkPort
@@ -71,6 +74,8 @@ class SlackBot:
         pacer = ChannelPacer[str](pace=Pace(posts=1, per=options.post_interval))
         self.poster = Poster(client=client, pacer=pacer)
         self._reactions = Reactions(service=service, poster=self.poster, options=options, toggles=toggles)
+        self._streams_refused = Refusals(retry_after=options.refusal_memory)
+        self._statuses_refused = Refusals(retry_after=options.refusal_memory)
         self._tasks: set[asyncio.Task[None]] = set()
         self._signing_secret = signing_secret or ""
         self.app = AsyncApp(client=client, signing_secret=self._signing_secret)
@@ -139,10 +144,13 @@ class SlackBot:
             delivery_key=ask.delivery_key,
         )
         options = self._options
-        if options.stream:  # the stream surface plugs in here; until then a chain shows as posts
-            log.info("slack: stream display is not available yet; showing the chain as thread posts")
-        surface = SlackSurface(poster=self.poster, options=options, ask=ask, respond=respond)
-        presenter = Presenter(
+        status = ThreadStatus(poster=self.poster, ask=ask, refused=self._statuses_refused)
+        posts = SlackSurface(poster=self.poster, options=options, ask=ask, respond=respond, status=status)
+        surface: SlackSurface | StreamSurface = posts
+        if options.stream:
+            surface = StreamSurface(posts=posts, poster=self.poster, ask=ask, expand=options.expand_reaction,
+                                    refused=self._streams_refused)  # fmt: skip
+        presenter: Presenter[Any] = Presenter(
             service=self._service,
             surface=surface,
             asker=request.user,

@@ -26,7 +26,8 @@ class SlackOptions:
     adds. ``link_wait``: seconds a reaction on one of our messages waits for the message's link to be saved.
     ``layout``: how a chain shows as posts (display mode, step groups, live progress); ``stream``: as one streamed
     message with a plan instead, where Slack allows it (``THINKBOT_SLACK_DISPLAY=stream``; a chain it refuses
-    falls back to ``layout``).
+    falls back to ``layout``). ``refusal_memory``: seconds a workspace's refusal of a newer method (streams, the
+    thread's status line) is remembered before the method is tried there again.
     """
 
     expand_reaction: str = "mag"
@@ -40,3 +41,4 @@ class SlackOptions:
     link_wait: float = LINK_WAIT
     layout: Layout = field(default_factory=Layout)
     stream: bool = False
+    refusal_memory: float = 3600.0

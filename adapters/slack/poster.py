@@ -71,6 +71,12 @@ class Poster:
     async def stop_stream(self, channel: str, ts: str, chunks: list[Chunk]) -> None:
         await self.client.chat_stopStream(channel=channel, ts=ts, chunks=chunks or None)
 
+    async def set_status(self, channel: str, thread_ts: str, status: str, loading: list[str] | None = None) -> None:
+        """The status line under a thread ("is thinking…"); an empty ``status`` takes it down."""
+        await self.client.assistant_threads_setStatus(
+            channel_id=channel, thread_ts=thread_ts, status=status, loading_messages=loading or None
+        )
+
     async def update(self, channel: str, ts: str, message: Rendered) -> None:
         await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=list(message.blocks))
 

@@ -23,6 +23,7 @@ from adapters.slack.mrkdwn import escape
 from adapters.slack.options import SlackOptions
 from adapters.slack.overflow import fit
 from adapters.slack.poster import Poster
+from adapters.slack.status import ThreadStatus
 from adapters.slack.tags import tags_of
 from adapters.slack.triggers import Ask, message_id
 from core.events import ChainFailed, ChainStarted, FinalAnswer, Step
@@ -37,13 +38,23 @@ _UNREACHABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
 class SlackSurface:
-    """The thread of ``ask``; ``respond`` answers a slash command privately."""
+    """The thread of ``ask``; ``respond`` answers a slash command privately; ``status``: the thread's status line,
+    for live progress where Slack shows one (else a progress line in the thread)."""
 
     refusals: tuple[type[Exception], ...] = (SlackApiError,)
     overflow_holds_all = False
 
-    def __init__(self, *, poster: Poster, options: SlackOptions, ask: Ask, respond: Respond | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        poster: Poster,
+        options: SlackOptions,
+        ask: Ask,
+        respond: Respond | None = None,
+        status: ThreadStatus | None = None,
+    ) -> None:
         self._poster = poster
+        self._status = status
         self._options = options
         self._ask = ask
         self._respond = respond
@@ -90,9 +101,14 @@ class SlackSurface:
             self._progress_ts = None
 
     async def progress(self, progress: Progress) -> None:
-        """A line in the thread, posted at the first tick, edited after and deleted when the chain ends."""
+        """The thread's status line, set again at each tick (a reply takes it down); where Slack refuses those, a
+        line in the thread, posted at the first tick, edited after and deleted when the chain ends."""
         channel, pacer = self._ask.channel, self._poster.pacer
-        if self._thread_ts is None or pacer.busy(channel):  # a post is under way or waiting: the next tick
+        if self._thread_ts is None:
+            return
+        if self._status is not None and self._line_ts is None and await self._status.show(self._thread_ts, progress):
+            return
+        if pacer.busy(channel):  # a post is under way or waiting: the next tick
             return
         line = render.progress_line(progress, sign=self._options.progress_reaction)
         if self._line_ts is None:
@@ -157,6 +173,8 @@ class SlackSurface:
             await self._poster.send(self._ask.channel, note, thread_ts=self._thread_ts)
 
     async def close(self) -> None:
+        if self._status is not None:
+            await self._status.clear()
         line, self._line_ts = self._line_ts, None
         if line is not None:
             try:

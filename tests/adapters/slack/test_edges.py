@@ -108,7 +108,7 @@ async def test_shutting_down_mid_chain_leaves_a_note(slack: FakeSlack, fake_groq
     scripts.default = Script(hang_after=1)
     async with harness(slack, fake_groq) as h:
         question = await h.ask("this never ends")
-        await slack.record.wait_thread(CHANNEL, question.ts, 1)
+        await slack.record.wait_for(lambda: len(fake_groq.chat_requests) >= 2, what="step 2 being thought")
         await h.bot.aclose()
         replies = slack.record.thread(CHANNEL, question.ts)
     assert replies[-1].text == ":warning: Thinkbot restarted before this chain finished; please ask again."

@@ -41,10 +41,28 @@ async def test_a_25_step_chain_looks_the_same_on_two_runs_in_10_messages(
     assert slack.record.rate_limited == []
 
 
-async def test_a_progress_line_shows_before_the_first_step_is_done_and_goes_at_the_end(
+async def test_the_thread_status_shows_the_step_before_it_is_done_and_goes_at_the_end(
     slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
 ) -> None:
     scripts.default = Script(delay=0.8)
+    async with harness(slack, fake_groq, options=LIVE) as h:
+        question = await h.ask("take your time")
+        status = await slack.record.wait_for(
+            lambda: slack.record.status("C0GENERAL", question.ts), what="the thread's status"
+        )
+        assert len(fake_groq.chat_requests) == 1  # step 1 is still being thought
+        assert status.startswith("is thinking step 1 · ")
+        replies = await h.answered(question.ts)
+    assert [m.text.startswith("Thinking") for m in replies] == [False, False]  # no progress line: a group, the answer
+    assert slack.record.status("C0GENERAL", question.ts) == ""
+    assert slack.record.calls_to("assistant.threads.setStatus")[-1].params["status"] == ""  # taken down
+
+
+async def test_where_statuses_are_refused_a_progress_line_shows_and_goes_at_the_end(
+    slack: FakeSlack, fake_groq: FakeGroq, scripts: Scripts
+) -> None:
+    scripts.default = Script(delay=0.8)
+    slack.status.refusal = "missing_scope"
     async with harness(slack, fake_groq, options=LIVE) as h:
         question = await h.ask("take your time")
         line = await slack.record.wait_for(
@@ -54,13 +72,29 @@ async def test_a_progress_line_shows_before_the_first_step_is_done_and_goes_at_t
         assert len(fake_groq.chat_requests) == 1  # step 1 is still being thought
         assert "Thinking step 1 · " in line.blocks[0]["elements"][0]["text"]
         replies = await h.answered(question.ts)
+        refused = len(slack.record.calls_to("assistant.threads.setStatus"))
+        await h.answered((await h.ask("and again")).ts)
     assert [m.text.startswith("Thinking") for m in replies] == [False, False]  # a step group and the answer
     assert slack.record.message("C0GENERAL", line.ts).deleted
+    assert refused == 1  # refused once, then the line at every tick
+    assert len(slack.record.calls_to("assistant.threads.setStatus")) == 1  # remembered for the workspace
 
 
-async def test_a_partial_step_shows_in_the_progress_line_as_it_is_written(
+async def test_a_partial_step_shows_as_it_is_written(slack: FakeSlack, fake_groq: FakeGroq) -> None:
+    with registered():
+        async with harness(slack, fake_groq, options=LIVE, strategy="streaming") as h:
+            question = await h.ask("stream it")
+            await h.answered(question.ts, timeout=10)
+    loading = [" ".join(c.loading_messages) for c in slack.record.statuses]
+    assert any(PIECES[0].strip()[:40] in m for m in loading)
+    assert all(len(m) <= 50 for c in slack.record.statuses for m in c.loading_messages)
+    assert len({m for m in loading if m}) >= 2  # it moved as the step was written
+
+
+async def test_a_partial_step_shows_in_the_progress_line_where_statuses_are_refused(
     slack: FakeSlack, fake_groq: FakeGroq
 ) -> None:
+    slack.status.refusal = "not_allowed_token_type"
     with registered():
         async with harness(slack, fake_groq, options=LIVE, strategy="streaming") as h:
             question = await h.ask("stream it")

@@ -35,8 +35,9 @@ class FakeSlack:
     after its change is made and visible. ``non_marketplace``: the history limits of a commercially distributed app
     outside the Marketplace (``conversations.replies``: 1 call a minute, 15 messages a page). ``streams``: which
     streams Slack refuses (:class:`~tests.fakes.slack.stream_methods.StreamRules`); ``method_limits``: calls per
-    window of rate-tiered methods (default Slack's tiers for the stream methods). Point clients at ``api_url``;
-    read what users see in ``record``.
+    window of rate-tiered methods (default Slack's tiers for the stream methods); ``status_refusal``: the error every
+    ``assistant.threads.setStatus`` gets (``None``: it is allowed; ``slack.status.refusal`` changes it later).
+    Point clients at ``api_url``; read what users see in ``record``.
     """
 
     def __init__(
@@ -50,6 +51,7 @@ class FakeSlack:
         non_marketplace: bool = False,
         streams: StreamRules | None = None,
         method_limits: dict[str, tuple[int, float]] | None = None,
+        status_refusal: str | None = None,
     ) -> None:
         self.workspace = workspace or Workspace()
         self.record = SlackRecord()
@@ -67,7 +69,8 @@ class FakeSlack:
         OtherMethods(workspace=self.workspace, record=self.record, non_marketplace=non_marketplace).register(self.web)
         StreamMethods(workspace=self.workspace, record=self.record, clock=self.clock, limiter=limiter,
                       rules=streams or StreamRules()).register(self.web)  # fmt: skip
-        StatusMethod(record=self.record, clock=self.clock).register(self.web)
+        self.status = StatusMethod(record=self.record, clock=self.clock, refusal=status_refusal)
+        self.status.register(self.web)
         self.web.add("apps.connections.open", self.socket.open_connection, auth="app")
         self._runner: web.AppRunner | None = None
         self.port = 0

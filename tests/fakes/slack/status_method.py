@@ -25,14 +25,20 @@ LOADING_MESSAGE = 50
 
 
 class StatusMethod:
-    def __init__(self, *, record: SlackRecord, clock: TsClock) -> None:
+    """``refusal``: the error every call gets (a workspace where the app may not set statuses, e.g.
+    ``missing_scope`` for an app installed before it asked for ``chat:write``); ``None``: Slack's rules."""
+
+    def __init__(self, *, record: SlackRecord, clock: TsClock, refusal: str | None = None) -> None:
         self._record = record
         self._clock = clock
+        self.refusal = refusal
 
     def register(self, api: WebApi) -> None:
         api.add("assistant.threads.setStatus", self.set_status)
 
     async def set_status(self, call: Call) -> dict[str, Any]:
+        if self.refusal is not None:
+            raise ApiError(self.refusal)
         channel, thread_ts = call.text("channel_id"), call.text("thread_ts")
         if not CHANNEL_ID.match(channel):
             raise ApiError("channel_not_found", extra={"detail": "Invalid channel_id"})
