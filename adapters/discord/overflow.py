@@ -1,5 +1,5 @@
 """What does not fit in a chain's share of a thread, as a Markdown file on the last message it may post; and the
-Discord message type the surface posts (text, and that file when it carries one)."""
+Discord message type the surface posts and an expansion edits in (text, and that file when it carries one)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from adapters.chat.caps import attached_note, cut_note, overflow_subject
 from adapters.chat.surface import Kind
 from adapters.discord.outlet import Send
 
-__all__ = ["FILE_BYTES", "Attachment", "Out", "Spill", "overflow_message", "send_out"]
+__all__ = ["FILE_BYTES", "Attachment", "Out", "Spill", "edit_out", "file_bytes", "overflow_message", "send_out"]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class Spill:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attachment:
-    """A file to attach (made anew for each send: discord.py reads it once), and the note to post ``instead`` when
+    """A file to attach (made anew for each send: discord.py reads it once), and the text to show ``instead`` when
     the bot may not attach files here."""
 
     data: bytes = field(repr=False)
@@ -51,26 +51,28 @@ class Out:
     attachment: Attachment | None = None
 
 
-def _filename(spills: Sequence[Spill], *, step: int | None = None) -> str:
-    if step is not None:
-        return f"step-{step}.md"
+def _filename(spills: Sequence[Spill]) -> str:
     return "answer.md" if all(s.kind != "step" for s in spills) else "chain.md"
 
 
-def _subject(spills: Sequence[Spill], step: int | None) -> str:
-    if step is not None:
-        return f"The rest of step {step}"
+def _subject(spills: Sequence[Spill]) -> str:
     return overflow_subject(steps=any(s.kind == "step" for s in spills), answer=any(s.kind == "answer" for s in spills))
 
 
-def overflow_message(spills: Sequence[Spill], *, limit: int, step: int | None = None) -> Out:
-    """The note on the last allowed message and the file with ``spills`` (ended early past :data:`FILE_BYTES`);
-    ``step``: the overflow of one expanded step. Without Attach Files, the note says what is missing and why."""
-    data = "\n\n".join(s.text.strip("\n") for s in spills).encode("utf-8", "replace") + b"\n"
-    cut = len(data) > FILE_BYTES
-    if cut:
-        data = data[:FILE_BYTES].decode("utf-8", "ignore").encode("utf-8")
-    subject, filename = _subject(spills, step), _filename(spills, step=step)
+def file_bytes(texts: Sequence[str]) -> tuple[bytes, bool]:
+    """``texts`` as a Markdown file's bytes, paragraphs apart, and whether it was ended early at :data:`FILE_BYTES`
+    (never inside a character)."""
+    data = "\n\n".join(text.strip("\n") for text in texts).encode("utf-8", "replace") + b"\n"
+    if len(data) <= FILE_BYTES:
+        return data, False
+    return data[:FILE_BYTES].decode("utf-8", "ignore").encode("utf-8"), True
+
+
+def overflow_message(spills: Sequence[Spill], *, limit: int) -> Out:
+    """The note on the last allowed message and the file with ``spills`` (ended early past :data:`FILE_BYTES`).
+    Without Attach Files, the note says what is missing and why."""
+    data, cut = file_bytes([s.text for s in spills])
+    subject, filename = _subject(spills), _filename(spills)
     chars = sum(len(s.text) for s in spills)
     instead = f"-# {cut_note(subject, chars, limit=limit)} I'm missing the **Attach Files** permission to attach it."
     note = "-# " + attached_note(subject, limit=limit, filename=filename, cut=cut)
@@ -86,3 +88,16 @@ async def send_out(send: Send, out: Out) -> discord.Message:
     except discord.Forbidden:
         log.warning("no Attach Files permission: %s is not shown", out.attachment.filename)
         return await send(out.attachment.instead)
+
+
+async def edit_out(message: discord.PartialMessage, out: Out) -> None:
+    """Turn ``message`` into ``out``, in place: its text, and its file as the message's only attachment (none
+    without one); where the bot may not attach files, the attachment's ``instead`` text."""
+    if out.attachment is None:
+        await message.edit(content=out.text, attachments=[])
+        return
+    try:
+        await message.edit(content=out.text, attachments=[out.attachment.file()])
+    except discord.Forbidden:
+        log.warning("no Attach Files permission: %s is not shown", out.attachment.filename)
+        await message.edit(content=out.attachment.instead, attachments=[])

@@ -1,6 +1,11 @@
 """Reactions on the bot's messages, read from discord.py's raw events and handed to the shared rules
-(:mod:`adapters.chat.reacting`); this module only says who moderates (Manage Messages in the channel) and edits,
-posts and deletes the messages an expansion touches."""
+(:mod:`adapters.chat.reacting`); this module only says who moderates (Manage Messages in the channel) and edits the
+messages an expansion touches.
+
+An expansion only ever edits, in place (:mod:`adapters.discord.expand`): steps that do not fit in the message are
+cut, and a last line points to the Steps button for the rest, or (buttons off) the message carries them in full as
+a file. It posts nothing, so nothing lands after the answer; collapsing restores the text and drops the file.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,10 @@ from collections.abc import Sequence
 
 import discord
 
-from adapters.chat.caps import within_room
 from adapters.chat.reacting import Reaction, action_of
+from adapters.discord import expand
 from adapters.discord.context import AdapterContext, message_key, message_number
-from adapters.discord.overflow import Out, Spill, overflow_message, send_out
+from adapters.discord.overflow import Attachment, Out, edit_out, file_bytes
 from adapters.discord.render import steps_text
 from adapters.discord.split import split_text
 from core.events import Step
@@ -81,36 +86,44 @@ class DiscordReactions:
     async def rewrite(
         self, link: MessageLink, steps: list[Step], *, expanded: bool, room: int, old: Sequence[MessageLink]
     ) -> list[MessageLink]:
+        """Edit the message in place and post nothing (``room`` goes unused); the ``old`` continuations, which
+        earlier versions posted for long steps, are deleted."""
         if not link.location.isdecimal():
             return []
-        first, *more = split_text(steps_text(steps, expanded=expanded)) or ["…"]
+        out = await self._expanded(link, steps) if expanded else _collapsed(steps)
         channel_id = int(link.location)
         channel = self._client.get_partial_messageable(channel_id)
-        pacer = self._ctx.pacer
-        added: list[discord.Message] = []
         try:
-            async with pacer.gate(channel_id):
-                await channel.get_partial_message(message_number(link.message_id)).edit(content=first)
+            async with self._ctx.pacer.gate(channel_id):
+                await edit_out(channel.get_partial_message(message_number(link.message_id)), out)
                 for message in old:
                     with contextlib.suppress(discord.NotFound):
                         await channel.get_partial_message(message_number(message.message_id)).delete()
-            fits, rest = within_room(more, room)
-            outs = [Out(part) for part in fits] + ([self._rest(steps)] if rest else [])
-            for out in outs:
-                async with pacer.slot(channel_id):
-                    added.append(await send_out(channel.send, out))  # type: ignore[arg-type]
         except discord.HTTPException as exc:
             log.warning("could not %s message %s: %s %s", "expand" if expanded else "collapse", link.message_id,
                         exc.status, exc.code)  # fmt: skip
-        return [
-            MessageLink(chain_id=link.chain_id, message_id=message_key(m.id), location=link.location) for m in added
-        ]
+        return []
 
-    def _rest(self, steps: list[Step]) -> Out:
-        """The continuation that does not fit: a note with the steps in full attached."""
-        spills = [Spill(kind="step", text=steps_text(steps, expanded=True))]
-        number = steps[0].index if len(steps) == 1 else None
-        return overflow_message(spills, limit=self._ctx.options.thread_messages, step=number)
+    async def _expanded(self, link: MessageLink, steps: list[Step]) -> Out:
+        """The message expanded: its steps in full, or cut with a pointer to the rest (the Steps button, at the
+        page where the first cut step starts; without buttons, a file with every step of the message in full)."""
+        shown = expand.expand(steps)
+        if not shown.rest:
+            return Out(shown.text)
+        if self._ctx.options.buttons:
+            record = await self._ctx.service.record(link.chain_id)
+            page = expand.first_page(record, shown.rest[0]) if record is not None else None
+            return Out(f"{shown.text}\n{expand.steps_pointer(shown.rest, page=page)}")
+        full = steps_text(steps, expanded=True)
+        name = expand.filename(steps)
+        instead = f"{shown.text}\n{expand.missing_pointer(shown.rest, len(full))}"
+        attachment = Attachment(data=file_bytes([full])[0], filename=name, instead=instead)
+        return Out(f"{shown.text}\n{expand.attached_pointer(shown.rest, name)}", attachment)
+
+
+def _collapsed(steps: list[Step]) -> Out:
+    """The message as it was posted: its steps' title lines, and no file."""
+    return Out((split_text(steps_text(steps, expanded=False)) or ["…"])[0])
 
 
 async def can_manage(

@@ -1,5 +1,5 @@
 """Reactions: expand a step in place, collapse it again, expand every step from the header, after a restart too,
-and stop a running chain (the asker or a member with Manage Messages only)."""
+and stop a running chain (the asker or a member with Manage Messages only). Long expansions: test_expand_in_place."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+from adapters.discord.context import message_key
+from core.state import MessageLink
 from tests.adapters.discord.conftest import Place, script_chain, step
 from tests.fakes.discord import FakeDiscord, Permission
 from tests.fakes.groq_server import FakeGroq
@@ -45,22 +47,27 @@ async def test_expand_and_collapse_one_step(fake: FakeDiscord, fake_groq: FakeGr
     assert fake.record.count_429 == 0
 
 
-async def test_a_long_step_expands_into_continuation_messages_removed_on_collapse(
+async def test_continuations_an_earlier_version_posted_are_deleted_and_none_posted(
     fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
 ) -> None:
     long = "\n\n".join(f"Paragraph {n} " + "word " * 80 for n in range(12))  # about 5,000 characters
     fake_groq.reply(step("Long one", long, "final_answer")).reply("Done.")
     async with make_bot(step_max_tokens=4096) as bot:
         _, thread = await bot.ask(place, "Say a lot")
-        first = fake.record.messages(thread)[0]
+        first, answer = fake.record.messages(thread)
+        service = bot.client.ctx.service
+        found = await service.find_message(message_key(first.id))
+        assert found is not None
+        chain_id = found[0].chain_id
+        old = await bot.client.get_partial_messageable(thread).send("an old continuation")  # as expansions once did
+        await service.set_continuations(
+            chain_id, message_key(first.id), [MessageLink(chain_id=chain_id, message_id=message_key(old.id))]
+        )
         fake.add_reaction(thread, first.id, "🔍", user_id=place.alice)
-        await fake.wait_until(lambda: len(fake.record.messages(thread)) >= 4, what="continuation messages")
-        expanded = fake.record.messages(thread)
-        fake.remove_reaction(thread, first.id, "🔍", user_id=place.alice)
-        await fake.wait_until(lambda: len(fake.record.messages(thread)) == 2, what="continuations deleted")
-    shown = "\n".join(m.content for m in expanded if m.id == first.id or "Paragraph" in m.content)
-    assert all(f"Paragraph {n} " in shown for n in range(12))
-    assert all(len(m.content) <= 2000 for m in expanded)
+        await fake.wait_until(lambda: len(fake.record.messages(thread)) == 2, what="the old continuation deleted")
+        await wait_content(fake, thread, first.id, "Paragraph 0 ")
+    assert [m.id for m in fake.record.messages(thread)] == [first.id, answer.id]
+    assert len(content(fake, thread, first.id)) <= 2000
     assert content(fake, thread, first.id).startswith("**1. Long one**")
 
 
@@ -244,24 +251,3 @@ async def test_a_reaction_before_the_link_is_saved_is_not_lost(
         fake.add_reaction(thread, first.id, "🔍", user_id=place.bob)  # Discord has not answered the post yet
         await wait_content(fake, thread, first.id, "Content of step 1.")
         await bot.header_settled(place.channel)
-
-
-async def test_one_expansion_adds_at_most_the_cap_and_attaches_the_rest(
-    fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot
-) -> None:
-    long = "\n\n".join(f"Paragraph {n} " + "word " * 80 for n in range(60)) + "\n\nThe very end."  # ~25 KB
-    fake_groq.reply(step("Long one", long, "final_answer")).reply("Done.")
-    async with make_bot(step_max_tokens=65536, discord_thread_messages=4) as bot:
-        _, thread = await bot.ask(place, "Say a lot")
-        before = fake.record.messages(thread)
-        first = before[0]
-        fake.add_reaction(thread, first.id, "🔍", user_id=place.alice)
-        await fake.wait_until(lambda: any(m.attachments for m in fake.record.messages(thread)), what="the file")
-        expanded = fake.record.messages(thread)
-        fake.remove_reaction(thread, first.id, "🔍", user_id=place.alice)
-        await fake.wait_until(lambda: len(fake.record.messages(thread)) == len(before), what="continuations gone")
-    added = [m for m in expanded if m.id not in {b.id for b in before}]
-    assert len(added) == 4
-    assert added[-1].attachments == ("step-1.md",)
-    assert "The rest of step 1 did not fit here" in added[-1].content
-    assert "The very end." in added[-1].file("step-1.md").decode()
