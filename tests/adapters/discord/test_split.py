@@ -135,5 +135,7 @@ def test_pathological_text_splits_in_linear_time(pattern: str) -> None:
     text = pattern * (200_000 // len(pattern))
     start = time.perf_counter()
     chunks = split_text(text)
-    assert time.perf_counter() - start < 1.0
+    # A guard against quadratic time (minutes here), not a speed goal: that is bench.worst_case's (about 0.5 s for
+    # 200 KB on an idle machine; 1.4 s was seen on 2 loaded cores).
+    assert time.perf_counter() - start < 5.0
     assert all(len(c) <= 2000 for c in chunks)
