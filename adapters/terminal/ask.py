@@ -23,10 +23,13 @@ class ExitCode(IntEnum):
 
 async def ask(service: ThinkService, request: ThinkRequest, renderer: Renderer) -> ExitCode:
     code = ExitCode.CHAIN_FAILED
-    async for event in service.think(request):
-        renderer.show(event)
-        if isinstance(event, FinalAnswer):
-            code = ExitCode.ANSWERED
-        elif isinstance(event, ChainFailed):
-            code = ExitCode.BAD_INPUT if event.kind in _BAD_INPUT_KINDS else ExitCode.CHAIN_FAILED
+    try:
+        async for event in service.think(request):
+            renderer.show(event)
+            if isinstance(event, FinalAnswer):
+                code = ExitCode.ANSWERED
+            elif isinstance(event, ChainFailed):
+                code = ExitCode.BAD_INPUT if event.kind in _BAD_INPUT_KINDS else ExitCode.CHAIN_FAILED
+    finally:  # an interrupt too: no spinner left behind, the cursor shown again
+        renderer.close()
     return code
