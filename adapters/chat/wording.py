@@ -52,8 +52,11 @@ def capped(steps: int) -> str:
     return f"stopped at the step cap of {steps}"
 
 
-def expand_hint(emoji: str) -> str:
-    """How to see the steps in full, ``emoji`` written the platform's way (``🔍``, ``:mag:``)."""
+def expand_hint(emoji: str, *, each: bool = True) -> str:
+    """How to see the steps in full, ``emoji`` written the platform's way (``🔍``, ``:mag:``); ``each``: the steps
+    have messages of their own to react on (not in compact display)."""
+    if not each:
+        return f"react {emoji} here to see every step"
     return f"react {emoji} here to expand every step, or on one step to expand it"
 
 

@@ -20,9 +20,10 @@ class DiscordOptions:
     content straight away instead of collapsed. ``strategies``: the choices offered for /think's strategy option
     (``bot/`` passes the service's; by default every registered one). ``thread_messages``: the most messages one
     chain posts in its thread (steps, answer parts, notes; the rest is attached as a file); an expansion posts
-    nothing (it edits in place, :mod:`adapters.discord.expand`). ``link_wait``: seconds a reaction on one of the bot's messages waits
-    for the message's link to be saved. ``post_window``: the seconds in which five new messages may go to one
-    channel. ``history_turns``: the earlier questions and answers in a thread a follow-up there carries.
+    nothing (it edits in place, :mod:`adapters.discord.expand`). ``link_wait``: seconds a reaction on one of the
+    bot's messages waits for the message's link to be saved. ``post_window``: the seconds in which five new
+    messages may go to one channel. ``history_turns``: the earlier questions and answers in a thread a follow-up
+    there carries.
     ``layout``: how a chain shows (display mode, step groups, live progress). ``buttons``: Steps, Stop and Again
     buttons under each header, in addition to the reactions.
     """

@@ -84,13 +84,16 @@ def queued_text(position: int) -> str:
     return f"⏳ {wording.queued(position)}"
 
 
-def header_done(question: str, *, asker_id: int, answer: FinalAnswer, expand_emoji: str, expandable: bool) -> str:
+def header_done(
+    question: str, *, asker_id: int, answer: FinalAnswer, expand_emoji: str, expandable: bool, each: bool = True
+) -> str:
+    """The header once answered; ``each``: the steps have messages of their own (not in compact display)."""
     short = _shown(answer.text, _SHORT_ANSWER)
     footer = f"{wording.step_count(answer.steps)} in {answer.total_time:.1f} s" + (" · cached" if answer.cached else "")
     if answer.capped:
         footer += f" · {wording.capped(answer.steps)}"
     if expandable:
-        footer += f" · {wording.expand_hint(expand_emoji)}"
+        footer += f" · {wording.expand_hint(expand_emoji, each=each)}"
     return f"{_question_block(question, asker_id)}\n\n**Answer:** {short}\n-# {footer}"
 
 

@@ -146,6 +146,7 @@ class DiscordSurface:
             answer=answer,
             expand_emoji=options.expand_emoji,
             expandable=expandable,
+            each=options.layout.display != "compact",
         )
         await self._edit_header(text, steps=answer.steps)
         if expandable and outlet.can_react:

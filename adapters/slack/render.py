@@ -84,14 +84,15 @@ def clip_escaped(text: str, limit: int) -> str:
     return pieces[0] + "…" if pieces else ""
 
 
-def question_header(question: str, asker: str, *, expand: str) -> Rendered:
-    """The channel message ``/think`` posts; the chain goes in its thread."""
+def question_header(question: str, asker: str, *, expand: str, each: bool = True) -> Rendered:
+    """The channel message ``/think`` posts; the chain goes in its thread (``each``: the steps have messages of
+    their own, not in compact display)."""
     quoted = "\n".join(f">{line}" for line in escape(question).splitlines()) or ">"
     pieces = split_text(quoted, SECTION_TEXT - 64)
     quoted = pieces[0] + ("…" if len(pieces) > 1 else "")
     blocks = (
         section(f"<@{asker}> asked:\n{quoted}"),
-        context(f"{wording.THINKING_BELOW} {wording.sentence(wording.expand_hint(f':{expand}:'))}"),
+        context(f"{wording.THINKING_BELOW} {wording.sentence(wording.expand_hint(f':{expand}:', each=each))}"),
     )
     return Rendered(text=f"Question: {escape(question[:FALLBACK_CHARS])}", blocks=blocks)
 
@@ -127,19 +128,20 @@ def expanded_steps(chain_id: str, steps: Sequence[Step], *, origin_ts: str) -> l
     return messages
 
 
-def answer(event: FinalAnswer, *, expand: str) -> list[Rendered]:
-    """The final answer, converted to mrkdwn, with a footer; long answers take several messages."""
+def answer(event: FinalAnswer, *, expand: str, each: bool = True) -> list[Rendered]:
+    """The final answer, converted to mrkdwn, with a footer; long answers take several messages. ``each``: the
+    steps have messages of their own (not in compact display)."""
     pieces = split_text(to_mrkdwn(event.text) or "_(empty answer)_", SECTION_TEXT)
     cached = " · cached" if event.cached else ""
     capped = f" · {wording.capped(event.steps)}" if event.capped else ""
     footer = (
         f"{wording.step_count(event.steps)}{capped} · {event.total_time:.1f} s · {event.usage.total_tokens:,} tokens"
-        f"{cached} · {wording.expand_hint(f':{expand}:')}"
+        f"{cached} · {wording.expand_hint(f':{expand}:', each=each)}"
     )
     blocks = [section("*Answer*", tags.answer_id(event.chain_id, 0))]
     blocks += [section(p, tags.answer_id(event.chain_id, i)) for i, p in enumerate(pieces, start=1)]
     blocks.append(context(footer))
-    fallback = f"Answer: {escape(event.text[:FALLBACK_CHARS])}"
+    fallback = f"Answer: {split_text(pieces[0], FALLBACK_CHARS)[0]}"  # mrkdwn too (notifications show it)
     return [Rendered(text=fallback, blocks=tuple(run)) for run in runs(blocks, block_text)]
 
 

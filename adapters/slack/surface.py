@@ -64,6 +64,7 @@ class SlackSurface:
         self._line_ts: str | None = None  # the live progress line in the thread
         self._queued_told = False
         self._broadcast = options.broadcast_answer
+        self._each = options.layout.display != "compact"  # steps of their own to react on
 
     @property
     def thread(self) -> str | None:
@@ -82,7 +83,8 @@ class SlackSurface:
         ask = self._ask
         self._chain_id = started.chain_id
         if self._thread_ts is None:
-            header = render.question_header(ask.question, ask.user, expand=self._options.expand_reaction)
+            header = render.question_header(ask.question, ask.user, expand=self._options.expand_reaction,
+                                            each=self._each)  # fmt: skip
             self._thread_ts = await self._poster.post(ask.channel, header)
             self._progress_ts = self._thread_ts
         else:
@@ -123,7 +125,8 @@ class SlackSurface:
         return [Part(message=message, steps=(step,), joinable=True, chars=_chars(message))]
 
     def answer_parts(self, answer: FinalAnswer) -> list[Part[render.Rendered]]:
-        return [Part(message=m, kind="answer") for m in render.answer(answer, expand=self._options.expand_reaction)]
+        rendered = render.answer(answer, expand=self._options.expand_reaction, each=self._each)
+        return [Part(message=m, kind="answer") for m in rendered]
 
     def failure_part(self, failed: ChainFailed, *, kept: int) -> Part[render.Rendered]:
         return Part(message=render.failure(failed, kept=kept), kind="note")

@@ -123,7 +123,7 @@ class RichRenderer:
     def _answer(self, event: FinalAnswer) -> None:
         self._console.rule("Answer", style="green")
         self._console.print(Markdown(event.text))
-        summary = Text(f"{event.steps} steps", style="dim")
+        summary = Text(wording.step_count(event.steps), style="dim")
         if event.capped:  # the model never said it was done: the answer may be short of what it would have said
             summary.append(f" · {wording.capped(event.steps)}", style="yellow")
         summary.append(f" · {event.total_time:.2f} s · {event.usage.total_tokens:,} tokens", style="dim")
@@ -131,6 +131,7 @@ class RichRenderer:
         self._console.print(summary)
 
     def _failed(self, event: ChainFailed) -> None:
-        kept = f" ({len(event.steps)} steps were completed)" if event.steps else ""
+        done = len(event.steps)
+        kept = f" ({wording.step_count(done)} {'was' if done == 1 else 'were'} completed)" if done else ""
         wait = f" Try again in {event.retry_after:.0f} s." if event.retry_after else ""
         self._errors.print(Text(f"Error: {event.message}{kept}{wait}", style="bold red"))

@@ -98,7 +98,7 @@ def test_failed_chain_exits_1_with_a_clear_message(run, fake_groq):
     assert result.returncode == 1
     assert "Step 1 · first" in result.stdout
     assert "too long" in result.stderr
-    assert "1 steps were completed" in result.stderr
+    assert "(1 step was completed)" in result.stderr
 
 
 def test_wrong_key_exits_1_naming_the_variable_not_the_value(run):
