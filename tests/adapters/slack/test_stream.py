@@ -76,7 +76,7 @@ async def test_the_step_being_thought_shows_in_progress_before_it_is_done(
             return found if found is not None and found.tasks and found.tasks[0].status == "in_progress" else None
 
         live = await slack.record.wait_for(thinking, what="step 1 in progress")
-        assert len(fake_groq.chat_requests) == 1  # step 1 is still being thought
+        assert len(fake_groq.chat_requests) <= 1  # step 1 is still being thought (its request may not be in yet)
         stream = await streamed(h, question)
     assert live.tasks[0].id == stream.tasks[0].id
     assert [t.status for t in stream.tasks][:2] == ["complete", "complete"]
