@@ -53,7 +53,7 @@ async def test_follow_up_in_the_thread_carries_earlier_turns(slack: FakeSlack, f
     ]
     assert ("user", "minus 2?") in said
     answers = [m for m in slack.record.thread(CHANNEL, question.ts) if m.text.startswith("Answer:")]
-    assert [m.text for m in answers] == ["Answer: It is **4**.", "Answer: Then **12**.", "Answer: Then 10."]
+    assert [m.text for m in answers] == ["Answer: It is *4*.", "Answer: Then *12*.", "Answer: Then 10."]  # mrkdwn
 
 
 async def test_one_setting_says_how_many_earlier_turns_a_follow_up_carries(
