@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from core.errors import ConfigError
+from core.strategies.bare import BareStrategy
 from core.strategies.base import Strategy
 from core.strategies.berry import BerryStrategy
 from core.strategies.g1 import G1Strategy
@@ -82,6 +83,7 @@ STRATEGIES = StrategyRegistry(
     [
         StrategyEntry(name="g1", description="a chain of titled JSON steps, after g1", build=G1Strategy),
         StrategyEntry(name="berry", description="answer, critique and refine, after Llamaberry", build=BerryStrategy),
+        StrategyEntry(name="bare", description="the question alone, one plain call: the baseline", build=BareStrategy),
     ]
 )
 DEFAULT_STRATEGY = "g1"

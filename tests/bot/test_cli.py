@@ -85,6 +85,25 @@ def test_strategy_and_model_options_reach_the_chain(run, fake_groq):
     assert json.loads(result.stdout.splitlines()[0])["strategy"] == "berry"
 
 
+@pytest.mark.parametrize("chosen", ["option", "setting"])
+def test_ask_bare_makes_one_plain_request_and_prints_the_answer(run, fake_groq, chosen):
+    fake_groq.reply("There are **3** Rs in strawberry.", prompt_tokens=20, completion_tokens=9)
+    question = "How many Rs are in strawberry?"
+    if chosen == "option":
+        result = run("ask", "--strategy", "bare", question)
+    else:
+        result = run("ask", question, THINKBOT_STRATEGY="bare")
+    assert result.returncode == 0, result.stderr
+    [call] = fake_groq.chat_requests
+    assert call.messages == [{"role": "user", "content": "How many Rs are in strawberry?"}]
+    out = result.stdout
+    assert "Thinking (bare on " in out
+    assert "Step " not in out  # the answer is the only thing shown, once
+    assert out.count("There are 3 Rs in strawberry.") == 1
+    assert "0 steps" in out
+    assert "29 tokens" in out
+
+
 def test_settings_come_from_dotenv(run, fake_groq, tmp_path):
     (tmp_path / ".env").write_text("THINKBOT_MODEL=moonshotai/kimi-k2-instruct-0905\n")
     fake_groq.reply(step("s", next_action="final_answer")).reply("ok")
