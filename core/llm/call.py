@@ -13,7 +13,7 @@ from core.llm.errors import ErrorContext, to_llm_error
 from core.llm.types import Completion
 from core.llm.wire import completion_from
 
-__all__ = ["call_completion"]
+__all__ = ["call_completion", "not_json"]
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,9 @@ async def call_completion(call: Awaitable[Any], *, model: str, context: ErrorCon
     except context.sdk.APIError as exc:
         raise to_llm_error(exc, model=model, context=context) from exc
     except (json.JSONDecodeError, UnicodeDecodeError):  # the SDK read a body that says it is JSON but is not
-        raise _not_json(model, context) from None
+        raise not_json(model, context) from None
     if isinstance(response, str):  # the SDK's answer to a body of another content type
-        raise _not_json(model, context)
+        raise not_json(model, context)
     latency = time.perf_counter() - start
     completion = completion_from(response, latency=latency)
     if completion is None:
@@ -46,7 +46,7 @@ async def call_completion(call: Awaitable[Any], *, model: str, context: ErrorCon
     return completion
 
 
-def _not_json(model: str, context: ErrorContext) -> LLMServerError:
+def not_json(model: str, context: ErrorContext) -> LLMServerError:
     """A reply that is not JSON at all, such as the HTML page of a proxy or gateway in front of the API."""
     log.warning("%s answered a call for %s with a body that is not JSON", context.subject, model)
     return LLMServerError(

@@ -30,7 +30,7 @@ from core.errors import (
 )
 from core.text import one_line, safe_text
 
-__all__ = ["ErrorContext", "retry_after_seconds", "to_llm_error"]
+__all__ = ["ErrorContext", "retry_after_seconds", "server_says", "to_llm_error"]
 
 _KEYLIKE = re.compile(r"\b(?:gsk|sk|xai|key)[-_][A-Za-z0-9_\-*]{6,}")
 
@@ -79,7 +79,7 @@ def _error_fields(body: object) -> dict[str, Any]:
     return inner if isinstance(inner, dict) else {}
 
 
-def _server_says(fields: dict[str, Any]) -> str:
+def server_says(fields: dict[str, Any]) -> str:
     text = one_line(_KEYLIKE.sub("[redacted]", str(fields.get("message") or "no details given")))
     return (text if len(text) <= 200 else text[:197] + "...").rstrip(".")
 
@@ -167,7 +167,7 @@ def _status_error(status: int, exc: Exception, *, model: str, context: ErrorCont
     if status == 408:
         return LLMTimeoutError(f"{ctx.subject} timed the request out (408){tries}.")
     if status in (400, 422) or (400 <= status < 500 and status != 409):
-        return LLMBadRequestError(f"{ctx.subject} refused the request ({status}: {_server_says(fields)}).")
+        return LLMBadRequestError(f"{ctx.subject} refused the request ({status}: {server_says(fields)}).")
     return LLMServerError(f"{ctx.subject} failed with a server error ({status}){tries}; try again shortly.")
 
 

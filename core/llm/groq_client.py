@@ -21,18 +21,26 @@ grows with the connections and it keeps only 20 alive; and sending the body with
 cast_to=ChatCompletion, body=...)``, the SDK's documented way to send a body as is, about 1.5 ms, as ``create``
 walks every message against its TypedDicts to change nothing in our plain strings. ``post`` keeps the same path,
 headers, retries, errors and parsed ``ChatCompletion``; the wire body is pinned by tests against the fake.
+
+Streaming goes through the same ``post`` with ``"stream": true``, ``stream=True`` and ``stream_cls=
+AsyncStream[ChatCompletionChunk]`` (what ``create(stream=True)`` does inside): the same retries until the first
+event, then :mod:`core.llm.stream`. Groq puts the usage in the last chunk's ``x_groq.usage``, so no
+``stream_options`` is sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import groq
 import httpx
-from groq.types.chat import ChatCompletion
+from groq.types.chat import ChatCompletion, ChatCompletionChunk
 
 from core.llm.call import call_completion
 from core.llm.errors import ErrorContext
 from core.llm.reasoning import Effort, reasoning_params
-from core.llm.types import Completion, CompletionRequest
+from core.llm.stream import stream_completion
+from core.llm.types import Completion, CompletionRequest, Delta
 from core.llm.wire import chat_messages
 
 __all__ = ["GroqClient"]
@@ -88,8 +96,23 @@ class GroqClient:
     async def _create(self, request: CompletionRequest) -> ChatCompletion:
         return await self._client.post(_CHAT_PATH, cast_to=ChatCompletion, body=self._body(request))
 
+    def stream(self, request: CompletionRequest) -> AsyncIterator[Delta | Completion]:
+        body = {**self._body(request), "stream": True}
+
+        async def open_stream() -> groq.AsyncStream[ChatCompletionChunk]:
+            return await self._client.post(
+                _CHAT_PATH,
+                cast_to=ChatCompletionChunk,
+                body=body,
+                stream=True,
+                stream_cls=groq.AsyncStream[ChatCompletionChunk],
+            )
+
+        retries = self._client.max_retries
+        return stream_completion(open_stream, model=request.model, context=self._context, retries=retries)
+
     def _body(self, request: CompletionRequest) -> dict[str, object]:
-        reasoning = reasoning_params(request.model, effort=self._effort)
+        reasoning = reasoning_params(request.model, effort=self._effort, show=request.reasoning)
         body: dict[str, object] = {
             "model": request.model,
             "messages": chat_messages(request),

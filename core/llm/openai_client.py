@@ -20,11 +20,15 @@ import openai
 
 from core.llm.call import call_completion
 from core.llm.errors import ErrorContext
-from core.llm.types import Completion, CompletionRequest
+from core.llm.stream import stream_completion
+from core.llm.types import Completion, CompletionRequest, Delta
 from core.llm.wire import chat_messages, strip_think
 
 if TYPE_CHECKING:
-    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+    from collections.abc import AsyncIterator
+
+    from openai import AsyncStream
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
 __all__ = ["OpenAICompatibleClient", "display_url"]
 
@@ -67,6 +71,24 @@ class OpenAICompatibleClient:
             max_tokens=request.max_tokens,
             response_format={"type": "json_object"} if request.json_mode else openai.omit,
         )
+
+    def stream(self, request: CompletionRequest) -> AsyncIterator[Delta | Completion]:
+        """Streamed with ``stream_options={"include_usage": True}`` (the usage comes in the last chunk); reasoning
+        from ``delta.reasoning`` or ``delta.reasoning_content``. A ``<think>`` block in the content is left as is."""
+
+        async def open_stream() -> AsyncStream[ChatCompletionChunk]:
+            return await self._client.chat.completions.create(
+                model=request.model,
+                messages=cast("list[ChatCompletionMessageParam]", chat_messages(request)),
+                temperature=request.temperature,
+                max_tokens=request.max_tokens,
+                response_format={"type": "json_object"} if request.json_mode else openai.omit,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+
+        retries = self._client.max_retries
+        return stream_completion(open_stream, model=request.model, context=self._context, retries=retries)
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -24,7 +24,7 @@ class ReasoningParams:
     """What to send for one model. Both None: not a reasoning model, send nothing."""
 
     include_reasoning: bool | None = None
-    reasoning_format: Literal["hidden"] | None = None
+    reasoning_format: Literal["hidden", "parsed"] | None = None
     reasoning_effort: Effort | None = None
 
     @property
@@ -32,15 +32,18 @@ class ReasoningParams:
         return self.include_reasoning is not None or self.reasoning_format is not None
 
 
-def reasoning_params(model: str, *, effort: Effort | None = None) -> ReasoningParams:
+def reasoning_params(model: str, *, effort: Effort | None = None, show: bool = False) -> ReasoningParams:
     """Decide from the model id (``openai/gpt-oss-120b``, ``qwen/qwen3-32b``, ...), case-insensitively.
+
+    ``show`` asks for the reasoning in its own field instead (``include_reasoning=true`` on gpt-oss,
+    ``reasoning_format="parsed"`` on the others): Groq refuses the other family's parameter with 400.
 
     ``effort`` (how long gpt-oss thinks before each answer) is sent to gpt-oss models only: Groq accepts
     low/medium/high there and refuses them for qwen3 and non-reasoning models.
     """
     name = model.lower()
     if "gpt-oss" in name:
-        return ReasoningParams(include_reasoning=False, reasoning_effort=effort)
+        return ReasoningParams(include_reasoning=show, reasoning_effort=effort)
     if any(tag in name for tag in _THINK_TAG_MODELS):
-        return ReasoningParams(reasoning_format="hidden")
+        return ReasoningParams(reasoning_format="parsed" if show else "hidden")
     return ReasoningParams()

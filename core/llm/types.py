@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-__all__ = ["Completion", "CompletionRequest", "LLMClient", "Message", "Role", "Usage"]
+__all__ = ["Completion", "CompletionRequest", "Delta", "LLMClient", "Message", "Role", "Usage"]
 
 Role = Literal["system", "user", "assistant"]
 
@@ -51,19 +52,36 @@ class CompletionRequest:
     temperature: float
     max_tokens: int
     json_mode: bool = False
+    reasoning: bool = False  # return a reasoning model's reasoning (Completion.reasoning, Delta.reasoning)
 
 
 @dataclass(frozen=True, slots=True)
 class Completion:
-    """What came back: the visible text only (hidden reasoning never lands here)."""
+    """What came back: the visible text, and the model's reasoning only when the request asked for it."""
 
     text: str
     usage: Usage = field(default_factory=Usage)
     latency: float = 0.0
     finish_reason: str | None = None
+    reasoning: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A piece of a streamed answer, following the pieces before it: visible ``text`` and/or ``reasoning``."""
+
+    text: str = ""
+    reasoning: str = ""
 
 
 class LLMClient(Protocol):
-    """A provider. Raises only :class:`core.errors.LLMError` subclasses."""
+    """A provider. Raises only :class:`core.errors.LLMError` subclasses.
+
+    ``stream`` yields :class:`Delta` pieces as the model writes them, then one :class:`Completion` (the joined text
+    and reasoning, usage, finish reason) as its last item. A stream that breaks after a piece was yielded raises
+    (the pieces are not sent again); one that breaks before may be retried by the client.
+    """
 
     async def complete(self, request: CompletionRequest) -> Completion: ...
+
+    def stream(self, request: CompletionRequest) -> AsyncIterator[Delta | Completion]: ...

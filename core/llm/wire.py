@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.llm.types import Completion, CompletionRequest, Usage
 from core.text import safe_text
 
-__all__ = ["chat_messages", "completion_from", "strip_think", "usage_from"]
+__all__ = ["ChunkParts", "chat_messages", "chunk_parts", "completion_from", "strip_think", "usage_from"]
 
 _THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
 
@@ -49,13 +49,53 @@ def completion_from(response: Any, *, latency: float) -> Completion | None:
     if not isinstance(choices, list) or not choices:
         return None
     choice = choices[0]
-    content = getattr(getattr(choice, "message", None), "content", None)
+    message = getattr(choice, "message", None)
     finish = getattr(choice, "finish_reason", None)
     return Completion(
-        text=safe_text(content) if isinstance(content, str) else "",
+        text=_text(getattr(message, "content", None)),
         usage=usage_from(getattr(response, "usage", None)),
         latency=latency,
         finish_reason=finish if isinstance(finish, str) else None,
+        reasoning=_reasoning(message),
+    )
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _text(value: object) -> str:
+    return safe_text(value) if isinstance(value, str) else ""
+
+
+def _reasoning(message: object) -> str:
+    """Groq's ``reasoning``; ``reasoning_content`` where other OpenAI-compatible servers put it."""
+    return _text(getattr(message, "reasoning", None)) or _text(getattr(message, "reasoning_content", None))
+
+
+class ChunkParts(NamedTuple):
+    """What one streamed ``chat.completion.chunk`` carries. The text is raw: :class:`core.llm.stream.SafePieces`
+    makes it safe, since a ``\r\n`` or a surrogate pair may straddle two chunks."""
+
+    text: str
+    reasoning: str
+    finish_reason: str | None
+    usage: Usage | None
+
+
+def chunk_parts(chunk: Any) -> ChunkParts:
+    """The first choice's delta, its finish reason, and the usage (Groq: ``x_groq.usage``, else ``usage``)."""
+    choices = getattr(chunk, "choices", None) or []
+    choice = choices[0] if isinstance(choices, list) and choices else None
+    delta = getattr(choice, "delta", None)
+    finish = getattr(choice, "finish_reason", None)
+    raw_usage = getattr(getattr(chunk, "x_groq", None), "usage", None) or getattr(chunk, "usage", None)
+    reasoning = _str(getattr(delta, "reasoning", None)) or _str(getattr(delta, "reasoning_content", None))
+    return ChunkParts(
+        text=_str(getattr(delta, "content", None)),
+        reasoning=reasoning,
+        finish_reason=finish if isinstance(finish, str) else None,
+        usage=usage_from(raw_usage) if raw_usage is not None else None,
     )
 
 

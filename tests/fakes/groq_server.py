@@ -38,6 +38,24 @@ Reasoning, as Groq does it: on ``gpt-oss`` models ``reasoning`` goes to ``messag
 default becomes ``parsed``), ``parsed`` (``message.reasoning``) or ``hidden``; ``include_reasoning`` true/false
 means parsed/hidden; giving both is refused. Other models refuse both parameters.
 
+Streaming, as Groq does it with ``"stream": true``: ``200 text/event-stream``, one ``data: {chunk}`` line and a
+blank line per event, ending with ``data: [DONE]``. Each chunk is ``{"id", "object": "chat.completion.chunk",
+"created", "model", "system_fingerprint", "choices": [{"index": 0, "delta": {...}, "logprobs": null,
+"finish_reason": null}]}``; the first delta is ``{"role": "assistant", "content": ""}`` with ``x_groq: {"id",
+"seed"}``; then ``delta.reasoning`` pieces (when reasoning is ``parsed``: gpt-oss with ``include_reasoning`` not
+false, qwen3-type models with ``reasoning_format="parsed"``), then ``delta.content`` pieces (``raw`` mode puts the
+``<think>`` block there); the last chunk has ``delta: {}``, the ``finish_reason`` and ``x_groq: {"id", "usage"}``,
+and also a top-level ``usage`` when ``stream_options: {"include_usage": true}``. Every refusal above comes before
+the stream, as a plain JSON error. Sources: the groq SDK's ``types/chat/chat_completion_chunk.py`` (groq 1.x: the
+fields, ``delta.reasoning`` "when reasoning_format is parsed", ``x_groq.id`` only in the first and final chunk,
+``x_groq.usage``, ``usage`` only with ``include_usage``); its ``_streaming.py`` (``[DONE]`` ends the stream);
+Groq streams recorded by the fantasy project (providertests/testdata/TestGroqCommon/groq-kimi-k2-0905/
+multi_tool_streaming.yaml: first chunk's role and empty content, ``logprobs: null``, the final chunk's usage);
+``delta.reasoning`` for gpt-oss on Groq: console.groq.com/docs/reasoning as cited in lazy-hq/aisdk pull 123.
+For tests: ``fake.reply(..., pieces=("Hel", "lo"))`` scripts the content pieces (``reasoning_pieces=`` likewise),
+``break_after=N`` closes the connection after N events (no ``[DONE]``), ``write_size=N`` writes the stream N bytes
+at a time.
+
 Every request is recorded in order (``fake.requests``; ``fake.chat_requests`` for completions only) with its JSON
 body, lower-cased headers with Authorization redacted, whether the key was right, and its arrival time on
 ``time.perf_counter``. ``record=False`` keeps no records, for benchmarks that measure memory.
@@ -47,6 +65,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import threading
 import time
@@ -74,6 +93,7 @@ from tests.fakes.groq_wire import (
     error_body,
     reasoning_mode,
     refusal,
+    stream_chunks,
 )
 
 __all__ = [
@@ -153,8 +173,14 @@ class FakeGroq:
         delay: float = 0.0,
         reasoning: str | None = None,
         finish_reason: str = "stop",
+        pieces: tuple[str, ...] | None = None,
+        reasoning_pieces: tuple[str, ...] | None = None,
+        break_after: int | None = None,
+        write_size: int | None = None,
     ) -> FakeGroq:
-        return self.push(Reply(text, prompt_tokens, completion_tokens, delay, reasoning, finish_reason))
+        reply = Reply(text, prompt_tokens, completion_tokens, delay, reasoning, finish_reason)
+        extra = {"pieces": pieces, "reasoning_pieces": reasoning_pieces, "break_after": break_after}
+        return self.push(dataclasses.replace(reply, **extra, write_size=write_size))
 
     def error(
         self,
@@ -331,7 +357,7 @@ class FakeGroq:
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=500)  # never sent: the connection is gone
-        return await self._answer(body, outcome, mode)
+        return await self._answer(request, body, outcome, mode)
 
     def _next_outcome(self, body: dict[str, Any]) -> Outcome:
         with self._lock:
@@ -353,7 +379,9 @@ class FakeGroq:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
 
-    async def _answer(self, body: dict[str, Any], outcome: Outcome, mode: str) -> web.StreamResponse:
+    async def _answer(
+        self, request: web.Request, body: dict[str, Any], outcome: Outcome, mode: str
+    ) -> web.StreamResponse:
         assert self._stopping is not None
         assert not isinstance(outcome, Drop)
         await self._pause(None if isinstance(outcome, Hang) else outcome.delay)
@@ -365,5 +393,34 @@ class FakeGroq:
             if isinstance(payload, str):
                 return web.Response(status=outcome.status, text=payload, headers=headers)
             return web.json_response(dict(payload), status=outcome.status, headers=headers)
+        headers = {"x-request-id": f"req_{uuid.uuid4().hex}"}
+        if body.get("stream") is True:
+            status, chunks = stream_chunks(body, outcome, mode)
+            if isinstance(chunks, list):
+                return await self._stream(request, chunks, outcome, headers)
+            return web.json_response(chunks, status=status, headers=headers)
         status, payload = completion(body, outcome, mode)
-        return web.json_response(payload, status=status, headers={"x-request-id": f"req_{uuid.uuid4().hex}"})
+        return web.json_response(payload, status=status, headers=headers)
+
+    async def _stream(
+        self, request: web.Request, chunks: list[dict[str, Any]], reply: Reply, headers: dict[str, str]
+    ) -> web.StreamResponse:
+        """Server-Sent Events; with ``break_after`` the connection closes after that many events, mid-stream."""
+        response = web.StreamResponse(status=200, headers={**headers, "content-type": "text/event-stream"})
+        await response.prepare(request)
+        events = [f"data: {json.dumps(c, ensure_ascii=False)}\n\n".encode() for c in chunks]
+        broken = reply.break_after is not None
+        events = events[: reply.break_after] if broken else [*events, b"data: [DONE]\n\n"]
+        data = b"".join(events)
+        size = reply.write_size or len(data) or 1
+        for start in range(0, len(data), size):
+            await response.write(data[start : start + size])
+            if reply.write_size:
+                await asyncio.sleep(0.001)  # separate network reads
+        if broken:
+            await asyncio.sleep(0.01)
+            if request.transport is not None:
+                request.transport.close()
+            return response
+        await response.write_eof()
+        return response

@@ -29,6 +29,7 @@ __all__ = [
     "error_body",
     "reasoning_mode",
     "refusal",
+    "stream_chunks",
 ]
 
 FAKE_API_KEY = "gsk_fake_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -52,6 +53,13 @@ class Reply:
     delay: float = 0.0
     reasoning: str | None = None
     finish_reason: str = "stop"
+    # streamed requests only (``"stream": true``): the content and reasoning pieces, one chunk each (None: about
+    # one token, 4 characters, per chunk); ``break_after``: close the connection after that many ``data:`` lines;
+    # ``write_size``: write the event stream in slices of that many bytes (a multi-byte character may straddle two)
+    pieces: tuple[str, ...] | None = None
+    reasoning_pieces: tuple[str, ...] | None = None
+    break_after: int | None = None
+    write_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,3 +266,40 @@ def completion(body: dict[str, Any], reply: Reply, mode: str) -> tuple[int, dict
         "x_groq": {"id": f"req_{uuid.uuid4().hex}"},
         "service_tier": "on_demand",
     }
+
+
+def _split(text: str, pieces: tuple[str, ...] | None) -> list[str]:
+    """The scripted pieces when they still join to ``text`` (not cut by the budget, no ``<think>`` added)."""
+    if pieces is not None and "".join(pieces) == text:
+        return [p for p in pieces if p]
+    return [text[i : i + 4] for i in range(0, len(text), 4)]
+
+
+def stream_chunks(body: dict[str, Any], reply: Reply, mode: str) -> tuple[int, dict[str, Any] | list[dict[str, Any]]]:
+    """Groq's ``chat.completion.chunk`` events for ``reply`` (200 and the list), or the status and error body.
+
+    The whole answer is made first by :func:`completion`, so every refusal (JSON mode, the budget cut) is the same
+    as unstreamed and comes before the first event. See the server's docstring for where each rule comes from.
+    """
+    status, payload = completion(body, reply, mode)
+    if status != 200:
+        return status, payload
+    message, choice = payload["choices"][0]["message"], payload["choices"][0]
+    head = {k: payload[k] for k in ("id", "object", "created", "model", "system_fingerprint")}
+    head["object"] = "chat.completion.chunk"
+    request_id = payload["x_groq"]["id"]
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> dict[str, Any]:
+        choices = [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        return {**head, "choices": choices, **extra}
+
+    chunks = [chunk({"role": "assistant", "content": ""}, x_groq={"id": request_id, "seed": 1234567})]
+    reasoning = message.get("reasoning") or ""
+    chunks += [chunk({"reasoning": p}) for p in _split(reasoning, reply.reasoning_pieces)]
+    chunks += [chunk({"content": p}) for p in _split(message["content"], reply.pieces)]
+    last = chunk({}, choice["finish_reason"], x_groq={"id": request_id, "usage": payload["usage"]})
+    options = body.get("stream_options")
+    if isinstance(options, dict) and options.get("include_usage") is True:
+        last["usage"] = payload["usage"]
+    chunks.append(last)
+    return 200, chunks
