@@ -138,12 +138,14 @@ def _midway(shown: bool) -> str:
 
 
 def _broken(exc: Exception, *, context: ErrorContext, shown: bool) -> LLMError:
-    ctx = context
-    if isinstance(exc, ctx.sdk.APIError):  # an error event in the stream
+    """The error for an exception raised while reading the events (the openai SDK wraps transport errors there as
+    its ``APIConnectionError`` / ``APITimeoutError``; the groq SDK lets them through raw)."""
+    ctx, sdk = context, context.sdk
+    if isinstance(exc, TimeoutError | httpx.TimeoutException | sdk.APITimeoutError):
+        return LLMTimeoutError(f"{ctx.subject} stopped sending the answer for {ctx.timeout:g} s{_midway(shown)}.")
+    if isinstance(exc, sdk.APIError) and not isinstance(exc, sdk.APIConnectionError):  # an error event
         fields = exc.body if isinstance(exc.body, dict) else {"message": exc.message}
         return LLMServerError(f"{ctx.subject} reported an error mid-answer{_midway(shown)} ({server_says(fields)}).")
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return LLMTimeoutError(f"{ctx.subject} stopped sending the answer for {ctx.timeout:g} s{_midway(shown)}.")
     if isinstance(exc, ValueError):  # a chunk that is not JSON, or not a chunk
         return LLMServerError(f"{ctx.subject} sent a streamed piece that could not be read{_midway(shown)}.")
     log.info("%s stream broke: %s", ctx.provider, type(exc).__name__)

@@ -416,7 +416,7 @@ class FakeGroq:
         for start in range(0, len(data), size):
             await response.write(data[start : start + size])
             if reply.write_size:
-                await asyncio.sleep(0.001)  # separate network reads
+                await asyncio.sleep(0)  # let each slice go out on its own
         if broken:
             await asyncio.sleep(0.01)
             if request.transport is not None:
