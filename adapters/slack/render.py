@@ -136,8 +136,8 @@ def answer(event: FinalAnswer, *, expand: str, each: bool = True) -> list[Render
     capped = f" · {wording.capped(event.steps)}" if event.capped else ""
     footer = (
         f"{wording.step_count(event.steps)}{capped} · {event.total_time:.1f} s · {event.usage.total_tokens:,} tokens"
-        f"{cached} · {wording.expand_hint(f':{expand}:', each=each)}"
-    )
+        f"{cached}"
+    ) + (f" · {wording.expand_hint(f':{expand}:', each=each)}" if event.steps else "")  # nothing to expand
     blocks = [section("*Answer*", tags.answer_id(event.chain_id, 0))]
     blocks += [section(p, tags.answer_id(event.chain_id, i)) for i, p in enumerate(pieces, start=1)]
     blocks.append(context(footer))

@@ -126,9 +126,8 @@ def answer_markdown(answer: FinalAnswer, *, expand: str) -> str:
     body = safe_markdown(escaped).strip() or "_(empty answer)_"
     cached = " · cached" if answer.cached else ""
     footer = (
-        f"{wording.step_count(answer.steps)} · {answer.total_time:.1f} s · {answer.usage.total_tokens:,} tokens"
-        f"{cached} · react :{expand}: here to see every step in full"
-    )
+        f"{wording.step_count(answer.steps)} · {answer.total_time:.1f} s · {answer.usage.total_tokens:,} tokens{cached}"
+    ) + (f" · {wording.expand_hint(f':{expand}:', each=False)}" if answer.steps else "")
     return f"{body}\n\n_{footer}_"
 
 

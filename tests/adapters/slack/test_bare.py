@@ -19,4 +19,6 @@ async def test_a_bare_chain_posts_only_its_answer(slack: FakeSlack, fake_groq: F
     [answer] = replies
     assert answer.text.startswith("Answer: Two plus two is")
     assert str(answer.blocks).count("Two plus two is") == 1
-    assert answer.blocks[-1]["elements"][0]["text"].startswith("0 steps · ")
+    footer = answer.blocks[-1]["elements"][0]["text"]
+    assert footer.startswith("0 steps · ")
+    assert "react" not in footer  # nothing to expand
