@@ -29,7 +29,11 @@ an unknown model 404 ``model_not_found``; a retired one (``decommissioned=``) 40
 ``response_format`` ``json_object`` without the word "json" in any message 400; ``tpm_limit=N`` (also settable on a
 running fake: ``fake.tpm_limit = 500``) gives Groq's 413 (``type: tokens``, ``code: rate_limit_exceeded``)
 when estimated prompt tokens plus the completion budget exceed N. In JSON mode a reply that is not a JSON object
-becomes 400 ``json_validate_failed`` carrying ``failed_generation``. A reply longer than ``max_completion_tokens``
+becomes 400 ``json_validate_failed`` carrying ``failed_generation``. Structured Outputs (``response_format``
+``json_schema``) as Groq documents them, per model, in :mod:`tests.fakes.groq_schema`: ``strict: true`` only on the
+gpt-oss models and only with a strict-ready schema, best effort on a few more, 400 elsewhere; a best-effort reply
+that misses the schema is 400 ``json_validate_failed``; a strict one must follow it (a script that does not is
+answered 500, not retried, as constrained decoding could not produce it). A reply longer than ``max_completion_tokens``
 (tokens estimated as characters / 4, hidden reasoning counted first) is cut with ``finish_reason="length"``.
 
 Reasoning, as Groq does it: on ``gpt-oss`` models ``reasoning`` goes to ``message.reasoning`` unless
@@ -400,6 +404,8 @@ class FakeGroq:
                 return await self._stream(request, chunks, outcome, headers)
             return web.json_response(chunks, status=status, headers=headers)
         status, payload = completion(body, outcome, mode)
+        if status >= 500:  # a script the fake cannot serve (see groq_wire._off_schema): fail at once, no retries
+            headers["x-should-retry"] = "false"
         return web.json_response(payload, status=status, headers=headers)
 
     async def _stream(

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from tests.fakes.groq_schema import follows, schema_format, schema_refusal
+
 __all__ = [
     "DECOMMISSIONED",
     "FAKE_API_KEY",
@@ -153,6 +155,11 @@ def _json_mode(body: dict[str, Any]) -> bool:
     return isinstance(fmt, dict) and fmt.get("type") == "json_object"
 
 
+def _json_out(body: dict[str, Any]) -> bool:
+    """JSON mode or Structured Outputs: either way the answer must be JSON."""
+    return _json_mode(body) or schema_format(body) is not None
+
+
 def _family(model: str) -> str | None:
     name = model.lower()
     if "gpt-oss" in name:
@@ -181,9 +188,9 @@ def reasoning_mode(body: dict[str, Any]) -> str | dict[str, Any]:
         return "hidden" if include is False else "parsed"
     if include is not None:
         return "parsed" if include else "hidden"
-    if fmt == "raw" and _json_mode(body):
+    if fmt == "raw" and _json_out(body):
         return error_body("`reasoning_format` `raw` is not supported with JSON mode.")
-    return str(fmt or ("parsed" if _json_mode(body) else "raw"))
+    return str(fmt or ("parsed" if _json_out(body) else "raw"))
 
 
 def _cut(reply: Reply, budget: int | None, mode: str) -> tuple[str, str, str]:
@@ -224,21 +231,42 @@ def refusal(
             "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
         )
         return 400, error_body(message)
+    schema_refused = schema_refusal(body)
+    if schema_refused is not None:
+        return 400, error_body(schema_refused)
     requested = _prompt_tokens(body) + (_budget(body) or 0)
     if tpm_limit is not None and requested > tpm_limit:
         return 413, too_large(model, limit=tpm_limit, requested=requested)
     return None
 
 
+def _json_failed(message: str, text: str) -> dict[str, Any]:
+    failed = error_body(message, code="json_validate_failed")
+    failed["error"]["failed_generation"] = text
+    return failed
+
+
+def _off_schema(body: dict[str, Any], text: str, finish: str) -> tuple[int, dict[str, Any]] | None:
+    """A reply that misses the request's ``json_schema``: best effort is Groq's 400; strict mode cannot produce
+    one (constrained decoding), so a script that asks for it is a broken test: a 500 the SDK does not retry. A
+    reply cut by the budget comes back cut, as constrained decoding stops where the budget ends."""
+    spec = schema_format(body)
+    if spec is None or (finish == "length" and spec.get("strict") is True) or follows(text, spec["schema"]):
+        return None
+    if spec.get("strict") is True:
+        message = "fake Groq: the scripted reply does not follow the strict json_schema; script one that does"
+        return 500, error_body(message, kind="internal_server_error")
+    return 400, _json_failed("Generated JSON does not match the expected schema. Please adjust your prompt.", text)
+
+
 def completion(body: dict[str, Any], reply: Reply, mode: str) -> tuple[int, dict[str, Any]]:
     text, reasoning, finish = _cut(reply, _budget(body), mode)
+    off_schema = _off_schema(body, text, finish)
+    if off_schema is not None:
+        return off_schema
     if _json_mode(body) and not _is_json_object(text):
-        failed = error_body(
-            "Failed to generate JSON. Please adjust your prompt. See 'failed_generation' for more details.",
-            code="json_validate_failed",
-        )
-        failed["error"]["failed_generation"] = text
-        return 400, failed
+        message = "Failed to generate JSON. Please adjust your prompt. See 'failed_generation' for more details."
+        return 400, _json_failed(message, text)
     message: dict[str, Any] = {"role": "assistant", "content": text}
     if reasoning and mode == "parsed":
         message["reasoning"] = reasoning
