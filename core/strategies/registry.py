@@ -17,6 +17,7 @@ from core.strategies.bare import BareStrategy
 from core.strategies.base import Strategy
 from core.strategies.berry import BerryStrategy
 from core.strategies.g1 import G1Strategy
+from core.strategies.native import NativeStrategy
 
 __all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "StrategyEntry", "StrategyRegistry"]
 
@@ -84,6 +85,9 @@ STRATEGIES = StrategyRegistry(
         StrategyEntry(name="g1", description="a chain of titled JSON steps, after g1", build=G1Strategy),
         StrategyEntry(name="berry", description="answer, critique and refine, after Llamaberry", build=BerryStrategy),
         StrategyEntry(name="bare", description="the question alone, one plain call: the baseline", build=BareStrategy),
+        StrategyEntry(
+            name="native", description="a reasoning model's own reasoning, streamed as steps", build=NativeStrategy
+        ),
     ]
 )
 DEFAULT_STRATEGY = "g1"

@@ -49,30 +49,30 @@ def test_settings_accept_a_registered_strategy_and_name_the_choices_otherwise() 
     assert load_settings(_env_file=None, strategy="echo").strategy == "echo"
     with pytest.raises(ConfigError) as refused:
         load_settings(_env_file=None, strategy="nope")
-    assert "THINKBOT_STRATEGY: unknown strategy 'nope'; choose one of: g1, berry, bare, echo" in str(refused.value)
+    assert "THINKBOT_STRATEGY: unknown strategy 'nope'; choose one of: g1, berry, bare, native, echo" in str(refused.value)
 
 
 @pytest.mark.usefixtures("echo")
 def test_the_cli_offers_a_registered_strategy() -> None:
     runner = CliRunner()
     shown = runner.invoke(cli, ["ask", "--help"], terminal_width=120)
-    assert "--strategy [g1|berry|bare|echo]" in shown.output
+    assert "--strategy [g1|berry|bare|native|echo]" in shown.output
     refused = runner.invoke(cli, ["ask", "--strategy", "nope", "q"])
     assert refused.exit_code == 2
-    assert "'nope' is not one of 'g1', 'berry', 'bare', 'echo'" in refused.output
+    assert "'nope' is not one of 'g1', 'berry', 'bare', 'native', 'echo'" in refused.output
 
 
 def test_the_cli_no_longer_offers_it_once_it_is_gone() -> None:
     shown = CliRunner().invoke(cli, ["ask", "--help"], terminal_width=120)
-    assert "--strategy [g1|berry|bare]" in shown.output
+    assert "--strategy [g1|berry|bare|native]" in shown.output
 
 
 @pytest.mark.usefixtures("echo")
 async def test_the_wiring_runs_it_and_discord_offers_it(fake_groq: FakeGroq) -> None:
-    assert DiscordOptions().strategies == ("g1", "berry", "bare", "echo")
+    assert DiscordOptions().strategies == ("g1", "berry", "bare", "native", "echo")
     async with running_service(groq=fake_groq, strategy="echo") as services:
         service = services.service
-        assert service.strategy_names == ("g1", "berry", "bare", "echo")
+        assert service.strategy_names == ("g1", "berry", "bare", "native", "echo")
         events = [e async for e in service.think(ThinkRequest(question="Is this on?"))]
         store, settings = services.store, DiscordSettings(_env_file=None)  # type: ignore[call-arg]
         ctx = AdapterContext(
@@ -88,4 +88,4 @@ async def test_the_wiring_runs_it_and_discord_offers_it(fake_groq: FakeGroq) -> 
     assert answer.text == "You asked: Is this on?"
     assert fake_groq.chat_requests == []
     [strategy] = [p for p in command.parameters if p.name == "strategy"]
-    assert [c.value for c in strategy.choices] == ["g1", "berry", "bare", "echo"]
+    assert [c.value for c in strategy.choices] == ["g1", "berry", "bare", "native", "echo"]

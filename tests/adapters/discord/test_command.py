@@ -103,4 +103,4 @@ async def test_the_bot_process_answers_a_think_and_stops_on_sigint(
     assert not fake.ctx.commands.listing(None)  # guild sync only
     [think] = fake.ctx.commands.listing(place.guild)
     assert [o["name"] for o in think["options"]] == ["question", "strategy", "private", "fresh"]
-    assert [c["value"] for c in think["options"][1]["choices"]] == ["g1", "berry", "bare"]
+    assert [c["value"] for c in think["options"][1]["choices"]] == ["g1", "berry", "bare", "native"]

@@ -12,6 +12,7 @@ from core.strategies.bare import BareStrategy
 from core.strategies.base import ChainContext
 from core.strategies.berry import BerryStrategy
 from core.strategies.g1 import G1Strategy
+from core.strategies.native import NativeStrategy
 from core.strategies.registry import DEFAULT_STRATEGY, STRATEGIES, StrategyEntry, StrategyRegistry
 
 
@@ -24,13 +25,14 @@ class Named:
         yield
 
 
-def test_the_registry_holds_g1_berry_and_bare_with_g1_the_default() -> None:
-    assert STRATEGIES.names() == ("g1", "berry", "bare")
+def test_the_registry_holds_g1_berry_bare_and_native_with_g1_the_default() -> None:
+    assert STRATEGIES.names() == ("g1", "berry", "bare", "native")
     assert DEFAULT_STRATEGY in STRATEGIES.names()
     built = STRATEGIES.build_all()
     assert isinstance(built["g1"], G1Strategy)
     assert isinstance(built["berry"], BerryStrategy)
     assert isinstance(built["bare"], BareStrategy)
+    assert isinstance(built["native"], NativeStrategy)
     assert STRATEGIES.build_all()["g1"] is not built["g1"]  # one instance per service
     assert all(entry.description for entry in STRATEGIES.entries())
 
@@ -47,8 +49,8 @@ def test_a_name_is_registered_once_and_refused_when_unknown() -> None:
 def test_added_registers_for_the_block_only() -> None:
     entry = StrategyEntry(name="tmp", description="x", build=lambda: Named("tmp"))
     with STRATEGIES.added(entry):
-        assert STRATEGIES.names() == ("g1", "berry", "bare", "tmp")
-    assert STRATEGIES.names() == ("g1", "berry", "bare")
+        assert STRATEGIES.names() == ("g1", "berry", "bare", "native", "tmp")
+    assert STRATEGIES.names() == ("g1", "berry", "bare", "native")
 
 
 @pytest.mark.parametrize("name", ["", "G1", "has space", "a:b", "x" * 33, "1st"])
