@@ -11,6 +11,7 @@ from rich.console import Console
 from adapters.terminal import ExitCode, JsonRenderer, Renderer, RichRenderer, ask
 from bot.discord_command import discord_command
 from bot.doctor import doctor_command
+from bot.eval_command import eval_command
 from bot.logs import configure_logging, secret_values
 from bot.run_command import run_command
 from bot.settings import load_settings
@@ -94,5 +95,5 @@ def main() -> None:
     cli()
 
 
-for _command in (discord_command, slack_command, run_command, doctor_command):
+for _command in (discord_command, slack_command, run_command, doctor_command, eval_command):
     cli.add_command(_command)
