@@ -206,3 +206,55 @@ def test_an_empty_answer_exits_1_and_is_not_cached(run, fake_groq, redis_url, em
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout.splitlines()[-1])["cached"] is False
     assert len(fake_groq.chat_requests) == 4
+
+
+NATIVE_REASONING = (
+    "We need to count the letter r in strawberry. Let me spell the word and look at every letter in turn. " * 4
+    + "\n\n## Spelling\ns-t-r-a-w-b-e-r-r-y: r at 3, 8 and 9, so three."
+)
+
+
+@pytest.mark.parametrize("chosen", ["option", "setting"])
+def test_ask_native_shows_the_model_reasoning_as_titled_steps_then_the_answer(run, fake_groq, chosen):
+    fake_groq.reply("There are **3** Rs in strawberry.", reasoning=NATIVE_REASONING)
+    question = "How many Rs are in strawberry?"
+    if chosen == "option":
+        result = run("ask", "--strategy", "native", "--steps", "full", question)
+    else:
+        result = run("ask", "--steps", "full", question, THINKBOT_STRATEGY="native")
+    assert result.returncode == 0, result.stderr
+    [call] = fake_groq.chat_requests
+    assert (call.model, call.body["stream"], call.body["include_reasoning"]) == ("openai/gpt-oss-120b", True, True)
+    out = result.stdout
+    assert "Thinking (native on openai/gpt-oss-120b" in out
+    assert (
+        out.index("Step 1 · We need to count the letter r in…") < out.index("Step 2 · Spelling") < out.index("Answer")
+    )
+    assert "s-t-r-a-w-b-e-r-r-y: r at 3, 8 and 9, so three." in out
+    assert "There are 3 Rs in strawberry." in out
+    assert "2 steps" in out
+
+
+def test_ask_native_json_sends_step_deltas_before_each_step(run, fake_groq):
+    fake_groq.reply("3", reasoning=NATIVE_REASONING)
+    result = run("ask", "--json", "--strategy", "native", "q")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "chain_started"
+    assert kinds[-1] == "final_answer"
+    steps = [e for e in events if e["type"] == "step"]
+    assert [s["title"] for s in steps] == ["We need to count the letter r in…", "Spelling"]
+    for s in steps:
+        assert kinds.index("step_delta") < kinds.index("step")
+        assert any(e["type"] == "step_delta" and e["index"] == s["index"] for e in events[: events.index(s)])
+    assert events[-1]["text"] == "3"
+    assert events[-1]["steps"] == 2
+
+
+def test_ask_native_on_a_model_that_does_not_reason_exits_2_naming_it(run, fake_groq):
+    result = run("ask", "--strategy", "native", "--model", "moonshotai/kimi-k2-instruct-0905", "q")
+    assert result.returncode == 2
+    assert "moonshotai/kimi-k2-instruct-0905 is not one" in " ".join(result.stderr.split())  # wrapped at 120
+    assert "Traceback" not in result.stderr
+    assert fake_groq.chat_requests == []
