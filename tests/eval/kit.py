@@ -32,18 +32,25 @@ def right_answer(question: str) -> int:
 
 
 def strategy_of(body: dict[str, Any]) -> str:
+    if body.get("stream") is True:
+        return "native"  # the only strategy that streams
     system = next((m["content"] for m in body["messages"] if m["role"] == "system"), None)
     return {G1_SYSTEM: "g1", BERRY_SYSTEM: "berry", None: "bare"}.get(system, "other")
 
 
 def wrong_for_bare(delay: float = 0.0, steps: int = 2) -> Callable[[dict[str, Any]], Reply]:
-    """Bare calls get the sum plus one; g1 takes ``steps`` JSON steps then says the sum; berry says it every turn."""
+    """Bare calls get the sum plus one; g1 takes ``steps`` JSON steps then says the sum; berry says it every turn;
+    native (streamed) reasons in two headed paragraphs, then says it."""
 
     def respond(body: dict[str, Any]) -> Reply:
         question = next(m["content"] for m in body["messages"] if m["role"] == "user")
         right = right_answer(question)
-        if strategy_of(body) == "bare":
+        strategy = strategy_of(body)
+        if strategy == "bare":
             return Reply(f"It is {right + 1}.", delay=delay)
+        if strategy == "native":
+            thinking = "**Adding**\n\nThe two numbers add up.\n\n**Checking**\n\nAgain, the same sum."
+            return Reply(f"The sum is **{right}**.", reasoning=thinking, delay=delay)
         if "response_format" in body:
             done = sum(1 for m in body["messages"] if m["role"] == "assistant") - 1  # minus g1's pre-fill
             step = {"title": f"Step {done + 1}", "content": "adding", "next_action": "continue"}

@@ -140,3 +140,30 @@ async def test_a_recorded_eval_replays_to_the_same_samples(tmp_path: Path) -> No
     assert sum(s.repairs for s in recorded) == 1
     assert replay.misses == 0
     assert all(s.latency >= 0.05 for s in replayed)  # the recorded call time, not the replay's
+
+
+@pytest.mark.skipif("native" not in STRATEGIES.names(), reason="the native strategy is not registered yet")
+async def test_a_streaming_strategy_is_recorded_and_replayed(tmp_path: Path) -> None:
+    questions = read_jsonl(addition_file(3), name="sums")
+    jobs = plan([("native", MODEL), ("bare", MODEL)], questions, 1)
+    config = ChainConfig(model=MODEL)
+    with FakeGroq(responder=wrong_for_bare()) as fake:
+        groq = GroqClient(api_key=fake.api_key, base_url=fake.base_url, timeout=5, max_retries=0)
+        recorder = RecordingLLM(groq, tmp_path)
+        try:
+            recorded = await run_eval(
+                jobs, llm=recorder, config=config, strategies=STRATEGIES.build_all(), concurrency=2
+            )
+        finally:
+            recorder.close()
+            await groq.aclose()
+    native = [s for s in recorded if s.strategy == "native"]
+    assert [(s.correct, s.failure, s.calls) for s in native] == [(True, None, 1)] * 3
+    assert all(s.steps >= 1 and s.tokens > 0 for s in native)
+    assert sum('"call": "stream"' in line for line in (tmp_path / CALLS_FILE).read_text().splitlines()) == 3
+    replayed = await run_eval(
+        jobs, llm=ReplayLLM(tmp_path), config=config, strategies=STRATEGIES.build_all(), concurrency=2
+    )
+    assert [dataclasses.replace(s, latency=0.0) for s in replayed] == [
+        dataclasses.replace(s, latency=0.0) for s in recorded
+    ]
