@@ -26,7 +26,7 @@ from core.errors import ConfigError
 from core.eval.recording import RecordingLLM, ReplayLLM
 from core.eval.runner import Sample, plan, run_eval
 from core.eval.sets import BUILT_IN, QuestionSetError, load_set
-from core.eval.summary import summarise
+from core.eval.summary import failure_counts, summarise
 from core.llm.types import LLMClient
 from core.strategies.registry import STRATEGIES
 
@@ -208,6 +208,10 @@ def eval_command(
         console = Console()
         for table in results_tables(rows, title=title):
             console.print(table)
+    failed = failure_counts(samples)
+    if failed:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in failed.items())
+        click.echo(f"Failed samples by kind: {kinds}.", err=True)
     if out is not None:
         for note in write_results(out, run_plan, rows, samples):
             click.echo(note, err=True)

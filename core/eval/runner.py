@@ -31,7 +31,7 @@ from core.strategies.base import ChainContext, Strategy
 from core.strategies.prompts import G1_REASK
 from core.validation import clean_question
 
-__all__ = ["Job", "Sample", "plan", "run_eval"]
+__all__ = ["Job", "Sample", "is_repair", "plan", "run_eval"]
 
 
 @dataclass(frozen=True, slots=True)

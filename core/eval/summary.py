@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from core.eval.runner import Sample
 from core.eval.stats import percentile, wilson
 
-__all__ = ["SAMPLE_COLUMNS", "Row", "samples_csv", "summarise"]
+__all__ = ["SAMPLE_COLUMNS", "Row", "failure_counts", "samples_csv", "summarise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,11 @@ def summarise(samples: Sequence[Sample]) -> list[Row]:
             )
         )
     return rows
+
+
+def failure_counts(samples: Sequence[Sample]) -> dict[str, int]:
+    """How many samples failed, by ``ChainFailed`` kind, the most frequent first."""
+    return dict(Counter(s.failure for s in samples if s.failure is not None).most_common())
 
 
 SAMPLE_COLUMNS = tuple(field.name for field in dataclasses.fields(Sample))

@@ -70,6 +70,7 @@ def test_eval_scores_bare_0_and_the_chains_100_writes_files_and_replays_offline(
         result = thinkbot(tmp_path, "eval", *args, **groq)
         calls = len(fake.chat_requests)
     assert result.returncode == 0, result.stderr
+    assert "Failed samples" not in result.stderr
     assert calls == 10 * (1 + 3 + 3)  # bare 1 call, g1 2 steps and the answer, berry 2 turns and the synthesis
     lines = result.stdout.splitlines()
     assert "openai/gpt-oss-120b · sums: 10 questions × 1 sample" in lines[0]
@@ -101,6 +102,7 @@ def test_eval_scores_bare_0_and_the_chains_100_writes_files_and_replays_offline(
     assert without_latency(json.loads(replayed.stdout)["rows"]) == without_latency(written["rows"])
     assert missed.returncode == 1
     assert "2 calls were not in the recording" in missed.stderr
+    assert "Failed samples by kind: llm 2." in missed.stderr
     assert json.loads(missed.stdout)["rows"][0]["failures"] == 2
 
 
