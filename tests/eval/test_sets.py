@@ -1,5 +1,7 @@
 """The built-in sets are the same on every run and their answers are right; files are read or refused clearly."""
 
+import hashlib
+import json
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -121,3 +123,21 @@ def test_a_bad_file_is_refused_naming_the_line(text: str, message: str) -> None:
 def test_an_unknown_set_names_the_built_in_ones() -> None:
     with pytest.raises(QuestionSetError, match="built-in sets: letters, decimals, arithmetic"):
         load_set("nope")
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "digest"),
+    [
+        ("letters", "How many Rs are in strawberry?", "c63d9bf9a7f325cc"),
+        ("decimals", "Is 17.8 larger than 17.19? Answer yes or no.", "bd99cffb439feef7"),
+        ("arithmetic", "Ana has 14 stickers, buys 7 more and then gives 16 to a friend. How many stickers are left?",
+         "c769a3b21362ac72"),
+    ],
+)  # fmt: skip
+def test_a_built_in_set_is_the_same_in_every_process(name: str, first: str, digest: str) -> None:
+    """Pinned: a change to a generator (or to how Python's Random reads a string seed) shows here, since results
+    of different runs are only comparable on the same questions."""
+    questions = load_set(name)
+    assert questions[0].question == first
+    text = json.dumps([q.as_dict() for q in questions])
+    assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest
