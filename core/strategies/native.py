@@ -51,8 +51,8 @@ class NativeStrategy:
         model = ctx.config.model
         if not reasoning_params(model).reasons:
             raise InputError(
-                f"The native strategy shows a reasoning model's own reasoning, and {_name(model)} is not one "
-                "(gpt-oss, qwen3, QwQ and deepseek-r1 models are). Choose one of those, or another strategy."
+                f"The native strategy shows a reasoning model's own reasoning, and the model {_name(model)} is "
+                "not one (gpt-oss, qwen3, QwQ and deepseek-r1 models are). Choose one of those, or another strategy."
             )
         request = CompletionRequest(
             model=model,
@@ -61,8 +61,8 @@ class NativeStrategy:
             max_tokens=ctx.config.final_max_tokens + ctx.config.step_max_tokens,
             reasoning=True,
         )
-        steps = _Steps(ctx.chain_id, StepSplitter(max_chars=CHARS_PER_TOKEN * ctx.config.step_max_tokens))
-        steps.every = self.delta_every
+        splitter = StepSplitter(max_chars=CHARS_PER_TOKEN * ctx.config.step_max_tokens)
+        steps = _Steps(ctx.chain_id, splitter, every=self.delta_every)
         tags = ThinkTags()
         answer: list[str] = []
         stream = ctx.llm.stream(request)
@@ -102,7 +102,7 @@ class NativeStrategy:
             raise _no_reasoning(model)
         if not answer.strip() and completion.finish_reason == "length":
             raise EmptyAnswerError(
-                f"{_name(model)} spent its whole token budget thinking and wrote no answer. Please ask again."
+                f"The model {_name(model)} spent its whole token budget thinking and wrote no answer. Please ask again."
             )
         return FinalAnswer(
             chain_id=ctx.chain_id,
@@ -117,11 +117,12 @@ class _Steps:
     """The splitter's pieces as events: each step's text in :class:`StepDelta` pieces at most one per ``every``
     seconds (and the rest just before the step), then the :class:`Step`, timed from the end of the one before."""
 
-    every = 0.1
-
-    def __init__(self, chain_id: str, splitter: StepSplitter, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, chain_id: str, splitter: StepSplitter, *, every: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._chain_id = chain_id
         self._splitter = splitter
+        self._every = every
         self._clock = clock
         self._began = self._sent = clock()
         self._held: list[str] = []
@@ -163,7 +164,7 @@ class _Steps:
             else:
                 self._index = piece.index
                 self._held.append(piece.text)
-        if self._held and now - self._sent >= self.every:
+        if self._held and now - self._sent >= self._every:
             events += self._flush(now)
         return events
 
@@ -175,13 +176,13 @@ class _Steps:
 
 
 def _name(model: str) -> str:
-    return f"the model {one_line(model, 100)}"
+    return one_line(model, 100)
 
 
 def _no_reasoning(model: str) -> InputError:
     return InputError(
-        f"The native strategy shows a reasoning model's own reasoning, and {_name(model)} sent none: its provider "
-        "does not return it, or the model answered without thinking. Choose another strategy for it."
+        f"The native strategy shows a reasoning model's own reasoning, and the model {_name(model)} sent none: its "
+        "provider does not return it, or the model answered without thinking. Choose another strategy for it."
     )
 
 
