@@ -39,17 +39,9 @@ def _names(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in (value or "").split(",") if part.strip()))
 
 
-def _runs_on(strategy: str, model: str) -> bool:
-    """Whether the registry says ``strategy`` can run on ``model``: an entry may offer ``runs_on(model)``; one
-    that does not is taken to run on any model."""
-    entry = next(e for e in STRATEGIES.entries() if e.name == strategy)
-    check = getattr(entry, "runs_on", None)
-    return check is None or bool(check(model))
-
-
 def default_pairs(models: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """Every registered strategy on every model, except where the registry says it cannot run there."""
-    return tuple((s, m) for s in STRATEGIES.names() for m in models if _runs_on(s, m))
+    return tuple((e.name, m) for e in STRATEGIES.entries() for m in models if e.runs_on(m))
 
 
 def _count(number: int, noun: str) -> str:

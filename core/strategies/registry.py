@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from core.errors import ConfigError
+from core.llm.reasoning import reasoning_params
 from core.strategies.bare import BareStrategy
 from core.strategies.base import Strategy
 from core.strategies.berry import BerryStrategy
@@ -24,13 +25,24 @@ __all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "StrategyEntry", "StrategyRegistry"
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 
+def _any_model(model: str) -> bool:
+    return True
+
+
+def _reasoning_model(model: str) -> bool:
+    return reasoning_params(model).reasons
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StrategyEntry:
-    """``name`` is what settings, commands and requests say; ``build`` makes the strategy (one per service)."""
+    """``name`` is what settings, commands and requests say; ``build`` makes the strategy (one per service);
+    ``runs_on(model)``: whether it can run on that model at all (``thinkbot eval`` leaves out the pairs that
+    cannot)."""
 
     name: str
     description: str
     build: Callable[[], Strategy]
+    runs_on: Callable[[str], bool] = _any_model
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
@@ -86,7 +98,10 @@ STRATEGIES = StrategyRegistry(
         StrategyEntry(name="berry", description="answer, critique and refine, after Llamaberry", build=BerryStrategy),
         StrategyEntry(name="bare", description="the question alone, one plain call: the baseline", build=BareStrategy),
         StrategyEntry(
-            name="native", description="a reasoning model's own reasoning, streamed as steps", build=NativeStrategy
+            name="native",
+            description="a reasoning model's own reasoning, streamed as steps",
+            build=NativeStrategy,
+            runs_on=_reasoning_model,
         ),
     ]
 )

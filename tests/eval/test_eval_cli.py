@@ -5,8 +5,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,8 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.eval_command import default_pairs
-from core.strategies.registry import STRATEGIES
+from core.strategies.bare import BareStrategy
+from core.strategies.registry import STRATEGIES, StrategyEntry
 from tests.eval.kit import addition_file, wrong_for_bare
 from tests.fakes.groq_server import FakeGroq
 
@@ -133,22 +132,19 @@ def test_help_names_the_options() -> None:
         assert option in result.output
 
 
-@dataclass(frozen=True)
-class Picky:
-    """A registry entry that says where its strategy runs (``runs_on``), as eval's default choice reads it."""
-
-    name: str = "picky"
-    description: str = "runs on gpt-oss only"
-    build: Callable[[], object] = object
-
-    def runs_on(self, model: str) -> bool:
-        return model.startswith("openai/gpt-oss")
+PICKY = StrategyEntry(
+    name="picky",
+    description="runs on gpt-oss only",
+    build=BareStrategy,
+    runs_on=lambda model: model.startswith("openai/gpt-oss"),
+)
 
 
 def test_the_default_strategies_are_the_registry_s_where_they_run() -> None:
-    models = ("openai/gpt-oss-120b", "qwen/qwen3-32b")
+    models = ("openai/gpt-oss-120b", "qwen/qwen3-32b", "llama-3.3-70b-versatile")
     before = default_pairs(models)
     assert [s for s, m in before if m == "qwen/qwen3-32b"] == list(STRATEGIES.names())
-    with STRATEGIES.added(Picky()):  # type: ignore[arg-type]
+    assert [s for s, m in before if m == "llama-3.3-70b-versatile"] == [n for n in STRATEGIES.names() if n != "native"]
+    with STRATEGIES.added(PICKY):
         after = default_pairs(models)
     assert after == (*before, ("picky", "openai/gpt-oss-120b"))
