@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.chain_config import ChainConfig
 from core.errors import ConfigError
+from core.llm.structured import StructuredOutputs
 from core.state.connection import RedisConfig, check_redis_url
 from core.state.rates import Rate
 from core.strategies.registry import DEFAULT_STRATEGY, STRATEGIES
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     final_max_tokens: int = Field(default=2048, ge=16, le=65536)
     reasoning_headroom: int = Field(default=2048, ge=0, le=65536)
     reasoning_effort: Literal["low", "medium", "high"] = "low"
+    structured_outputs: str = "auto"  # core.llm.structured: a mode, or a default and model=mode items
     step_cap: int = Field(default=25, ge=1, le=100)
     repair_limit: int = Field(default=2, ge=0, le=10)
     berry_turns: int = Field(default=3, ge=1, le=10)
@@ -77,6 +79,11 @@ class Settings(BaseSettings):
     @classmethod
     def _rate(cls, value: str) -> str:
         return checked(Rate.parse, value)
+
+    @field_validator("structured_outputs")
+    @classmethod
+    def _structured_outputs(cls, value: str) -> str:
+        return checked(StructuredOutputs.parse, value)
 
     @field_validator("strategy")
     @classmethod

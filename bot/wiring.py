@@ -13,6 +13,7 @@ from core.admission import Admission
 from core.concurrency import ConcurrencyCap
 from core.llm.groq_client import GroqClient
 from core.llm.openai_client import OpenAICompatibleClient
+from core.llm.structured import StructuredOutputs
 from core.llm.types import LLMClient
 from core.metrics import Metrics
 from core.service import ThinkService
@@ -64,6 +65,7 @@ async def build_services(settings: Settings, *, metrics: Metrics | None = None) 
 
 
 def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
+    structured = StructuredOutputs.parse(settings.structured_outputs)
     if settings.provider == "groq":
         assert settings.groq_api_key is not None
         return GroqClient(
@@ -74,6 +76,7 @@ def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
             reasoning_headroom=settings.reasoning_headroom,
             max_connections=settings.llm_max_connections,
             reasoning_effort=settings.reasoning_effort,
+            structured_outputs=structured,
         )
     assert settings.openai_base_url is not None
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
@@ -82,6 +85,7 @@ def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
         base_url=settings.openai_base_url,
         timeout=settings.request_timeout,
         max_retries=settings.llm_max_retries,
+        structured_outputs=structured,
     )
 
 

@@ -40,6 +40,7 @@ from core.llm.call import call_completion
 from core.llm.errors import ErrorContext
 from core.llm.reasoning import Effort, reasoning_params
 from core.llm.stream import stream_completion
+from core.llm.structured import Format, ResponseFormats, StructuredOutputs
 from core.llm.types import Completion, CompletionRequest, Delta
 from core.llm.wire import chat_messages
 
@@ -58,6 +59,8 @@ class GroqClient:
     that budget against the tokens-per-minute limit, so keep the headroom modest on free plans.
 
     ``max_connections`` caps the aiohttp pool, all of whose connections are kept alive between calls.
+    ``structured_outputs`` is the setting that picks ``json_schema``, JSON mode or neither per model
+    (:mod:`core.llm.structured`; None: the model table decides).
     """
 
     def __init__(
@@ -70,6 +73,7 @@ class GroqClient:
         reasoning_headroom: int = 2048,
         max_connections: int = 100,
         reasoning_effort: Effort | None = None,
+        structured_outputs: StructuredOutputs | None = None,
     ) -> None:
         if reasoning_headroom < 0:
             raise ValueError("reasoning_headroom must be 0 or more")
@@ -83,6 +87,7 @@ class GroqClient:
         )
         self._headroom = reasoning_headroom
         self._effort = reasoning_effort
+        self._formats = ResponseFormats(structured_outputs)
         self._context = ErrorContext(
             provider="Groq", key_setting="GROQ_API_KEY", base_url_setting="GROQ_BASE_URL", timeout=timeout, sdk=groq
         )
@@ -91,13 +96,17 @@ class GroqClient:
         return f"GroqClient(base_url={str(self._client.base_url)!r}, max_retries={self._client.max_retries})"
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        return await call_completion(self._create(request), model=request.model, context=self._context)
+        async def send(response_format: Format) -> Completion:
+            call = self._create(self._body(request, response_format))
+            return await call_completion(call, model=request.model, context=self._context)
 
-    async def _create(self, request: CompletionRequest) -> ChatCompletion:
-        return await self._client.post(_CHAT_PATH, cast_to=ChatCompletion, body=self._body(request))
+        return await self._formats.call(request, send)
+
+    async def _create(self, body: dict[str, object]) -> ChatCompletion:
+        return await self._client.post(_CHAT_PATH, cast_to=ChatCompletion, body=body)
 
     def stream(self, request: CompletionRequest) -> AsyncIterator[Delta | Completion]:
-        body = {**self._body(request), "stream": True}
+        body = {**self._body(request, self._formats.choose(request, stream=True)), "stream": True}
 
         async def open_stream() -> groq.AsyncStream[ChatCompletionChunk]:
             return await self._client.post(
@@ -111,7 +120,7 @@ class GroqClient:
         retries = self._client.max_retries
         return stream_completion(open_stream, model=request.model, context=self._context, retries=retries)
 
-    def _body(self, request: CompletionRequest) -> dict[str, object]:
+    def _body(self, request: CompletionRequest, response_format: Format) -> dict[str, object]:
         reasoning = reasoning_params(request.model, effort=self._effort, show=request.reasoning)
         body: dict[str, object] = {
             "model": request.model,
@@ -119,8 +128,8 @@ class GroqClient:
             "temperature": request.temperature,
             "max_completion_tokens": request.max_tokens + (self._headroom if reasoning.reasons else 0),
         }
-        if request.json_mode:
-            body["response_format"] = {"type": "json_object"}
+        if response_format is not None:
+            body["response_format"] = response_format
         if reasoning.include_reasoning is not None:
             body["include_reasoning"] = reasoning.include_reasoning
         if reasoning.reasoning_format is not None:

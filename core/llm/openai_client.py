@@ -13,7 +13,7 @@ from the text.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import openai
@@ -21,6 +21,7 @@ import openai
 from core.llm.call import call_completion
 from core.llm.errors import ErrorContext
 from core.llm.stream import stream_completion
+from core.llm.structured import Format, ResponseFormats, StructuredOutputs
 from core.llm.types import Completion, CompletionRequest, Delta
 from core.llm.wire import chat_messages, strip_think
 
@@ -43,10 +44,22 @@ def display_url(url: str) -> str:
 
 
 class OpenAICompatibleClient:
-    """One ``AsyncOpenAI`` per instance; build it once per process and ``aclose()`` it."""
+    """One ``AsyncOpenAI`` per instance; build it once per process and ``aclose()`` it.
 
-    def __init__(self, *, api_key: str, base_url: str, timeout: float = 60.0, max_retries: int = 2) -> None:
+    ``structured_outputs`` picks ``json_schema``, JSON mode or neither per model (:mod:`core.llm.structured`).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+        structured_outputs: StructuredOutputs | None = None,
+    ) -> None:
         self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        self._formats = ResponseFormats(structured_outputs)
         self._endpoint = display_url(base_url)
         self._context = ErrorContext(
             provider=f"the LLM endpoint at {self._endpoint}",
@@ -60,16 +73,20 @@ class OpenAICompatibleClient:
         return f"OpenAICompatibleClient(base_url={self._endpoint!r}, max_retries={self._client.max_retries})"
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        completion = await call_completion(self._create(request), model=request.model, context=self._context)
+        async def send(response_format: Format) -> Completion:
+            call = self._create(request, response_format)
+            return await call_completion(call, model=request.model, context=self._context)
+
+        completion = await self._formats.call(request, send)
         return dataclasses.replace(completion, text=strip_think(completion.text))
 
-    async def _create(self, request: CompletionRequest) -> ChatCompletion:
+    async def _create(self, request: CompletionRequest, response_format: Format) -> ChatCompletion:
         return await self._client.chat.completions.create(
             model=request.model,
             messages=cast("list[ChatCompletionMessageParam]", chat_messages(request)),
             temperature=request.temperature,
             max_tokens=request.max_tokens,
-            response_format={"type": "json_object"} if request.json_mode else openai.omit,
+            response_format=_sdk_format(response_format),
         )
 
     def stream(self, request: CompletionRequest) -> AsyncIterator[Delta | Completion]:
@@ -82,7 +99,7 @@ class OpenAICompatibleClient:
                 messages=cast("list[ChatCompletionMessageParam]", chat_messages(request)),
                 temperature=request.temperature,
                 max_tokens=request.max_tokens,
-                response_format={"type": "json_object"} if request.json_mode else openai.omit,
+                response_format=_sdk_format(self._formats.choose(request, stream=True)),
                 stream=True,
                 stream_options={"include_usage": True},
             )
@@ -92,3 +109,8 @@ class OpenAICompatibleClient:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def _sdk_format(response_format: Format) -> Any:
+    """The SDK's ``response_format`` argument: the dict as is (its TypedDicts are plain dicts), or omitted."""
+    return openai.omit if response_format is None else response_format

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-__all__ = ["Completion", "CompletionRequest", "Delta", "LLMClient", "Message", "Role", "Usage"]
+__all__ = ["Completion", "CompletionRequest", "Delta", "LLMClient", "Message", "ResponseSchema", "Role", "Usage"]
 
 Role = Literal["system", "user", "assistant"]
 
@@ -44,8 +44,21 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
+class ResponseSchema:
+    """A JSON Schema the reply should follow. Write it strict-ready (every object ``additionalProperties: false``,
+    every property required) so a client may send it with ``strict`` true or false (:mod:`core.llm.structured`)."""
+
+    name: str
+    schema: dict[str, Any] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
 class CompletionRequest:
-    """One chat-completion call, independent of the provider."""
+    """One chat-completion call, independent of the provider.
+
+    ``json_mode`` asks for a JSON object; ``schema`` (which implies JSON) for one that follows it, sent as Structured
+    Outputs where the model table and the setting allow, else as JSON mode: the caller still checks the reply.
+    """
 
     model: str
     messages: tuple[Message, ...]
@@ -53,6 +66,7 @@ class CompletionRequest:
     max_tokens: int
     json_mode: bool = False
     reasoning: bool = False  # return a reasoning model's reasoning (Completion.reasoning, Delta.reasoning)
+    schema: ResponseSchema | None = None
 
 
 @dataclass(frozen=True, slots=True)

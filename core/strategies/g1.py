@@ -1,8 +1,10 @@
 """The g1 chain: one JSON step per call until the model says ``final_answer``, then a plain-text answer.
 
 Follows bklieger-groq/g1's flow (system instructions, the question, an assistant pre-fill, JSON mode, a step cap,
-a final request without JSON mode). Unlike g1, a step that comes back malformed is repaired or re-asked up to
-``config.repair_limit`` times instead of crashing.
+a final request without JSON mode). Each step request carries :data:`G1_STEP_SCHEMA`: the client sends it as
+Structured Outputs where the model has them (strict on gpt-oss: the step always has the three keys), JSON mode
+elsewhere (:mod:`core.llm.structured`). Unlike g1, a step that comes back malformed (JSON mode, best effort, or cut
+by the token budget) is repaired or re-asked up to ``config.repair_limit`` times instead of crashing.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from dataclasses import dataclass
 
 from core.errors import JSONValidateError, MalformedOutputError, StepParseError
 from core.events import FinalAnswer, Step
-from core.llm.types import CompletionRequest, Message, Usage
+from core.llm.types import CompletionRequest, Message, ResponseSchema, Usage
 from core.strategies.base import ChainContext, history_messages
-from core.strategies.prompts import G1_FINAL_REQUEST, G1_PREFILL, G1_REASK, G1_SYSTEM
+from core.strategies.prompts import G1_FINAL_REQUEST, G1_PREFILL, G1_REASK, G1_STEP_SCHEMA, G1_SYSTEM
 from core.strategies.step_parser import ParsedStep, parse_step
 
 __all__ = ["G1Strategy"]
 
 log = logging.getLogger(__name__)
+
+STEP_SCHEMA = ResponseSchema(name="reasoning_step", schema=G1_STEP_SCHEMA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,7 @@ def _request(ctx: ChainContext, messages: list[Message], *, json_mode: bool, max
         temperature=ctx.config.temperature,
         max_tokens=max_tokens,
         json_mode=json_mode,
+        schema=STEP_SCHEMA if json_mode else None,
     )
 
 

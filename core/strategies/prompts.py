@@ -1,6 +1,9 @@
-"""Prompt texts. Bump ``PROMPT_VERSION`` whenever a text changes: cached answers are keyed on it."""
+"""Prompt texts and g1's step schema. Bump ``PROMPT_VERSION`` whenever a text or the schema changes: cached answers
+are keyed on it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "BERRY_CRITIQUE",
@@ -9,11 +12,12 @@ __all__ = [
     "G1_FINAL_REQUEST",
     "G1_PREFILL",
     "G1_REASK",
+    "G1_STEP_SCHEMA",
     "G1_SYSTEM",
     "PROMPT_VERSION",
 ]
 
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"  # 2: g1's steps carry G1_STEP_SCHEMA (Structured Outputs where the model has them)
 
 G1_SYSTEM = """\
 You are an expert problem solver who shows its reasoning one step at a time.
@@ -34,6 +38,18 @@ Example of one step:
 {"title": "Restating the problem", "content": "We are asked to ...", "next_action": "continue"}
 
 Output only the JSON object: no text before or after it, no code fences."""
+
+# One g1 step, as G1_SYSTEM describes it; strict-ready (closed, every key required) for Structured Outputs.
+G1_STEP_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "description": "A few words naming what this step does."},
+        "content": {"type": "string", "description": "The reasoning of this step."},
+        "next_action": {"type": "string", "enum": ["continue", "final_answer"]},
+    },
+    "required": ["title", "content", "next_action"],
+    "additionalProperties": False,
+}
 
 G1_PREFILL = (
     "Understood. I will now think it through step by step, following the instructions above, "

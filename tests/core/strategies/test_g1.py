@@ -37,8 +37,9 @@ async def test_message_sequence_follows_g1(fake_groq: FakeGroq, make_service):
     assert "json" in first[0]["content"].lower()
     assert first[1]["content"] == "How many Rs are in strawberry?"
     assert first[2]["content"] == G1_PREFILL
-    for call in calls[:3]:
-        assert call.body["response_format"] == {"type": "json_object"}
+    for call in calls[:3]:  # the test model, Llama 4 Scout, has best-effort Structured Outputs
+        assert call.body["response_format"]["type"] == "json_schema"
+        assert call.body["response_format"]["json_schema"]["strict"] is False
         assert call.body["temperature"] == 0.2
     assert "response_format" not in calls[3].body
     # every step the model gave is in the context of the next call, in order
