@@ -56,16 +56,17 @@ PLAN_TITLE = "Thinking step by step"
 @dataclass(slots=True)
 class Budget:
     """The text a streamed message holds so far, as Slack would count it: each task as it now stands (an update
-    replaces its title and details), the plan's title, and all the markdown."""
+    replaces the fields it carries and keeps the others: an update without details leaves the old ones shown), the
+    plan's title, and all the markdown."""
 
     total: int = MESSAGE_TEXT
-    tasks: dict[str, int] = field(default_factory=dict)
+    tasks: dict[str, dict[str, int]] = field(default_factory=dict)  # task id -> field -> size
     title: int = 0
     text: int = 0
 
     @property
     def used(self) -> int:
-        return sum(self.tasks.values()) + self.title + self.text
+        return sum(sum(fields.values()) for fields in self.tasks.values()) + self.title + self.text
 
     @property
     def left(self) -> int:
@@ -76,7 +77,8 @@ class Budget:
         tasks, title, text = dict(self.tasks), self.title, self.text
         for chunk in chunks:
             if chunk["type"] == "task_update":
-                tasks[chunk["id"]] = chunk_size(chunk)
+                carried = {k: measure(chunk[k]) for k in _TASK_FIELDS if isinstance(chunk.get(k), str)}
+                tasks[chunk["id"]] = {**tasks.get(chunk["id"], {}), **carried}
             elif chunk["type"] == "plan_update":
                 title = chunk_size(chunk)
             else:
@@ -134,6 +136,9 @@ def answer_markdown(answer: FinalAnswer, *, expand: str) -> str:
 def note(text: str) -> str:
     """A line of ours (already escaped where it quotes anyone) set apart from what came before."""
     return f"\n\n{text}"
+
+
+_TASK_FIELDS = ("title", "details", "output")
 
 
 def chunk_size(chunk: Chunk) -> int:

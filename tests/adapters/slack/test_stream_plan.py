@@ -182,3 +182,12 @@ def test_other_failures_are_not_remembered(error: str | None) -> None:
     refusals = Refusals(retry_after=600, clock=Clock())
     assert not refusals.remember("T1", "C1", error)
     assert not refusals.refused("T1", "C1")
+
+
+def test_an_update_without_details_still_counts_the_details_it_leaves_shown() -> None:
+    plan = StreamPlan()
+    calls = [plan.start(), plan.thinking(1, "partial thought " * 100, new=True)]  # step 1's task shows 256 of it
+    text = "a" * (plan.budget.left + 200)  # fits only if the task's details were forgotten
+    ending = plan.answer(text)  # ends step 1's task as "Writing the answer", details not sent, so kept
+    calls.append(ending if ending is not None else plan.note("\n\nBelow.", status="complete"))
+    assert size(shown(*calls)) <= MESSAGE_TEXT
