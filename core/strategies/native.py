@@ -12,8 +12,10 @@ The reasoning becomes steps as it arrives (:mod:`core.strategies.reasoning_steps
 boundaries, at most 4 characters per token of ``step_max_tokens`` per step, the token budget a g1 step has). The
 step being written goes out as :class:`~core.events.StepDelta` pieces, at most one per ``delta_every`` seconds,
 then as a :class:`~core.events.Step`; the first visible answer text ends the last step (reasoning after it is not
-shown). The :class:`~core.events.FinalAnswer` carries the answer and the usage of the one call; the steps carry no
-usage of their own, as the provider counts the call only at its end.
+shown). The :class:`~core.events.FinalAnswer` carries the answer and the usage of the one call, as the provider
+counts it at its end. Each step carries an estimate of the tokens it took (:data:`CHARS_PER_TOKEN` characters a
+token; the first step also the prompt's), which counts only when the chain fails before that count arrives (a
+broken stream, the deadline): the place's daily budget is then charged for what was spent, not nothing.
 
 A model that does not reason fails at once with ``input``, naming it: before any request when
 :func:`core.llm.reasoning.reasoning_params` does not know the model as a reasoning one (gpt-oss, qwen3, QwQ,
@@ -62,7 +64,8 @@ class NativeStrategy:
             reasoning=True,
         )
         splitter = StepSplitter(max_chars=CHARS_PER_TOKEN * ctx.config.step_max_tokens)
-        steps = _Steps(ctx.chain_id, splitter, every=self.delta_every)
+        prompt = sum(len(message.content) for message in request.messages)
+        steps = _Steps(ctx.chain_id, splitter, every=self.delta_every, prompt_tokens=_tokens(prompt))
         tags = ThinkTags()
         answer: list[str] = []
         stream = ctx.llm.stream(request)
@@ -118,9 +121,16 @@ class _Steps:
     seconds (and the rest just before the step), then the :class:`Step`, timed from the end of the one before."""
 
     def __init__(
-        self, chain_id: str, splitter: StepSplitter, *, every: float, clock: Callable[[], float] = time.monotonic
+        self,
+        chain_id: str,
+        splitter: StepSplitter,
+        *,
+        every: float,
+        prompt_tokens: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._chain_id = chain_id
+        self._prompt_tokens = prompt_tokens  # estimated, charged with the first step
         self._splitter = splitter
         self._every = every
         self._clock = clock
@@ -157,10 +167,10 @@ class _Steps:
                         title=piece.title,
                         content=piece.content,
                         elapsed=now - self._began,
-                        usage=Usage(),
+                        usage=Usage(prompt_tokens=self._prompt_tokens, completion_tokens=_tokens(len(piece.content))),
                     )
                 )
-                self._began = now
+                self._began, self._prompt_tokens = now, 0
             else:
                 self._index = piece.index
                 self._held.append(piece.text)
@@ -173,6 +183,11 @@ class _Steps:
             return []
         text, self._held, self._sent = "".join(self._held), [], now
         return [StepDelta(chain_id=self._chain_id, index=self._index, text=text)]
+
+
+def _tokens(chars: int) -> int:
+    """An estimate of the tokens ``chars`` characters take."""
+    return -(-chars // CHARS_PER_TOKEN)
 
 
 def _name(model: str) -> str:

@@ -140,6 +140,9 @@ async def test_a_stream_broken_mid_reasoning_fails_clearly_keeping_the_finished_
     assert "Traceback" not in failed.message
     assert [s.title for s in failed.steps] == [EXPECTED[0][0]]  # the step finished before the break is kept
     assert len(fake_groq.chat_requests) == 1  # not retried: text was shown
+    estimate = failed.steps[0].usage  # what the budget is charged, the provider's count never having come
+    assert estimate.prompt_tokens > 0
+    assert estimate.completion_tokens >= len(failed.steps[0].content) // 4
 
 
 async def test_reasoning_that_spends_the_whole_budget_fails_as_an_empty_answer(fake_groq: FakeGroq, make_service):
