@@ -25,7 +25,7 @@ from bot.wiring import build_llm
 from core.errors import ConfigError
 from core.eval.recording import RecordingLLM, ReplayLLM
 from core.eval.runner import Sample, plan, run_eval
-from core.eval.sets import BUILT_IN, QuestionSetError, load_set
+from core.eval.sets import BUILT_IN, QuestionSetError, check_ready, load_set, set_name
 from core.eval.summary import failure_counts, summarise
 from core.llm.types import LLMClient
 from core.strategies.registry import STRATEGIES
@@ -69,7 +69,7 @@ def _live_plan(
         raise ConfigError(f"no registered strategy runs on {', '.join(chosen_models)}")
     spec = set_spec or "letters"
     return RunPlan(
-        set_name=spec if spec in BUILT_IN else Path(spec).stem,
+        set_name=set_name(spec),
         questions=load_set(spec),
         pairs=pairs,
         samples=n or 1,
@@ -87,7 +87,7 @@ def _replay_plan(
         chosen = _checked_strategies(_names(strategies) or recorded.strategies)
         pairs = tuple(itertools.product(chosen, _names(models) or recorded.models))
     return RunPlan(
-        set_name=set_spec if set_spec in BUILT_IN else (Path(set_spec).stem if set_spec else recorded.set_name),
+        set_name=set_name(set_spec) if set_spec else recorded.set_name,
         questions=load_set(set_spec) if set_spec else recorded.questions,
         pairs=pairs,
         samples=n or recorded.samples,
@@ -127,7 +127,8 @@ async def _run_live(
 @click.option(
     "--set",
     "set_spec",
-    help=f"A built-in set ({', '.join(BUILT_IN)}) or a .jsonl file of question/answer lines [default: letters].",
+    help=f"A built-in set ({', '.join(BUILT_IN)}), a .jsonl file of question/answer lines, or gym:TASK[:SIZE] "
+    "(a reasoning-gym task, generated here; the eval extra) [default: letters].",
 )
 @click.option("--strategies", help="Comma-separated strategies [default: every registered one that runs on the model].")
 @click.option("--models", help="Comma-separated model ids [default: THINKBOT_MODEL].")
@@ -173,6 +174,7 @@ def eval_command(
             settings = load_settings()
             settings.require_llm()
             run_plan = _live_plan(settings, set_spec, strategies, models, n)
+        check_ready(run_plan.questions)
     except (ConfigError, QuestionSetError, ValueError, OSError) as exc:
         _fail(str(exc))
     configure_logging(level="ERROR", fmt="brief", secrets=secret_values(settings))

@@ -6,6 +6,11 @@
 - ``count``: for letter counts: a number in bold (``**3**``) wins, else the final number; number words up to
   twenty count as numbers ("three").
 - ``yes_no``: the answer says yes or no: the first word when it is one, else the only one of the two it uses.
+- ``math``: the same mathematical object by math-verify (``\\frac{1}{2}`` and ``0.5``; the ``eval`` extra):
+  :mod:`core.eval.math_check`.
+
+A gym set's questions name their reasoning-gym item as their checker (``gym:TASK:SIZE:INDEX:SEED``) and are scored
+by that dataset's own ``score_answer``: :mod:`core.eval.gym`.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
 
-__all__ = ["CHECKERS", "DEFAULT_CHECKER", "final_number", "normalise", "score"]
+from core.eval.gym import gym_score, is_gym_checker
+from core.eval.math_check import math_equal
+
+__all__ = ["CHECKERS", "DEFAULT_CHECKER", "final_number", "is_checker", "normalise", "score"]
 
 DEFAULT_CHECKER = "match"
 
@@ -114,9 +122,17 @@ CHECKERS: dict[str, Callable[[str, str], bool]] = {
     "number": _number,
     "count": _count,
     "yes_no": _yes_no,
+    "math": math_equal,
 }
 
 
+def is_checker(name: str) -> bool:
+    """A :data:`CHECKERS` name or a gym item's checker."""
+    return name in CHECKERS or is_gym_checker(name)
+
+
 def score(answer: str, expected: str, checker: str = DEFAULT_CHECKER) -> bool:
-    """Whether ``answer`` is right by ``checker`` (a :data:`CHECKERS` name)."""
+    """Whether ``answer`` is right by ``checker`` (a :data:`CHECKERS` name or a gym item's checker)."""
+    if is_gym_checker(checker):
+        return gym_score(answer, checker)
     return CHECKERS[checker](answer, expected)

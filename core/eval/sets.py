@@ -11,6 +11,8 @@ seeds, which :class:`random.Random` hashes with SHA-512):
 
 A file has one JSON object a line: ``{"question": "...", "answer": "..."}``, and optionally ``"checker"`` (a name
 from :data:`core.eval.scoring.CHECKERS`; ``match`` when absent) and ``"id"``. Blank lines are skipped.
+
+``gym:TASK[:SIZE]`` is a reasoning-gym task's set, generated here (:mod:`core.eval.gym`; the ``eval`` extra).
 """
 
 from __future__ import annotations
@@ -18,24 +20,29 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from core.eval.scoring import CHECKERS, DEFAULT_CHECKER
+from core.eval.extras import MissingExtraError
+from core.eval.gym import GymError, check_item, gym_items, is_gym_checker, is_gym_spec
+from core.eval.math_check import math_library
+from core.eval.scoring import CHECKERS, DEFAULT_CHECKER, is_checker
 
 __all__ = [
     "BUILT_IN",
     "Question",
     "QuestionSetError",
     "arithmetic_set",
+    "check_ready",
     "decimal_question",
     "decimals_set",
     "letter_question",
     "letters_set",
     "load_set",
     "read_jsonl",
+    "set_name",
 ]
 
 
@@ -51,7 +58,7 @@ class Question:
     checker: str = DEFAULT_CHECKER
 
     def __post_init__(self) -> None:
-        if self.checker not in CHECKERS:
+        if not is_checker(self.checker):
             raise QuestionSetError(f"unknown checker {self.checker!r}; choose one of: {', '.join(CHECKERS)}")
 
     def as_dict(self) -> dict[str, str]:
@@ -230,7 +237,7 @@ def read_jsonl(text: str, *, name: str) -> tuple[Question, ...]:
         if isinstance(answer, bool) or not isinstance(answer, str | int | float):
             raise QuestionSetError(f"{where}: answer must be a string or a number")
         checker = item.get("checker", DEFAULT_CHECKER)
-        if checker not in CHECKERS:
+        if not isinstance(checker, str) or not is_checker(checker):
             raise QuestionSetError(f"{where}: unknown checker {checker!r}; choose one of: {', '.join(CHECKERS)}")
         ident = str(item.get("id") or f"{name}-{line_number}")
         questions.append(Question(id=ident, question=question, answer=str(answer), checker=checker))
@@ -239,14 +246,42 @@ def read_jsonl(text: str, *, name: str) -> tuple[Question, ...]:
     return tuple(questions)
 
 
+def _gym_set(spec: str) -> tuple[Question, ...]:
+    try:
+        items = gym_items(spec)
+    except (GymError, MissingExtraError) as exc:
+        raise QuestionSetError(str(exc)) from None
+    return tuple(Question(id=i.id, question=i.question, answer=i.answer, checker=i.checker) for i in items)
+
+
+def set_name(spec: str) -> str:
+    """How a run names the set ``spec``: a built-in's or gym set's spec, a file's name without its suffix."""
+    return spec if spec in BUILT_IN or is_gym_spec(spec) else Path(spec).stem
+
+
+def check_ready(questions: Sequence[Question]) -> None:
+    """Raise :class:`QuestionSetError` unless every checker the questions use can score here: the ``eval`` extra's
+    packages installed when needed, and each gym item generated as the set has it."""
+    try:
+        for question in questions:
+            if question.checker == "math":
+                math_library()
+            elif is_gym_checker(question.checker):
+                check_item(question.checker, question.question, question.answer)
+    except (GymError, MissingExtraError) as exc:
+        raise QuestionSetError(str(exc)) from None
+
+
 def load_set(spec: str) -> tuple[Question, ...]:
-    """A built-in set by name, or the questions of a ``.jsonl`` file."""
+    """A built-in set by name, a gym set (``gym:TASK[:SIZE]``), or the questions of a ``.jsonl`` file."""
     if spec in BUILT_IN:
         return BUILT_IN[spec]()
+    if is_gym_spec(spec):
+        return _gym_set(spec)
     path = Path(spec)
     if not path.is_file():
         known = ", ".join(BUILT_IN)
-        raise QuestionSetError(f"no set named {spec!r} and no such file; built-in sets: {known}")
+        raise QuestionSetError(f"no set named {spec!r} and no such file; built-in sets: {known}, or gym:TASK[:SIZE]")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

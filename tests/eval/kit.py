@@ -38,25 +38,35 @@ def strategy_of(body: dict[str, Any]) -> str:
     return {G1_SYSTEM: "g1", BERRY_SYSTEM: "berry", None: "bare"}.get(system, "other")
 
 
-def wrong_for_bare(delay: float = 0.0, steps: int = 2) -> Callable[[dict[str, Any]], Reply]:
-    """Bare calls get the sum plus one; g1 takes ``steps`` JSON steps then says the sum; berry says it every turn;
-    native (streamed) reasons in two headed paragraphs, then says it."""
+def wrong_for_bare(
+    delay: float = 0.0,
+    steps: int = 2,
+    *,
+    answer_of: Callable[[str], int] = right_answer,
+    tagged: bool = False,
+) -> Callable[[dict[str, Any]], Reply]:
+    """Bare calls get the answer plus one; g1 takes ``steps`` JSON steps then says the answer; berry says it every
+    turn; native (streamed) reasons in two headed paragraphs, then says it.
+
+    ``answer_of`` finds the right answer in the question (the sum of ``What is A + B?``); ``tagged`` writes the
+    answers between ``<answer>`` tags, as gym sets ask, instead of in bold (the bare call's bare)."""
 
     def respond(body: dict[str, Any]) -> Reply:
         question = next(m["content"] for m in body["messages"] if m["role"] == "user")
-        right = right_answer(question)
+        right = answer_of(question)
+        said = f"<answer>{right}</answer>" if tagged else f"**{right}**"
         strategy = strategy_of(body)
         if strategy == "bare":
-            return Reply(f"It is {right + 1}.", delay=delay)
+            return Reply(f"It is <answer>{right + 1}</answer>." if tagged else f"It is {right + 1}.", delay=delay)
         if strategy == "native":
             thinking = "**Adding**\n\nThe two numbers add up.\n\n**Checking**\n\nAgain, the same sum."
-            return Reply(f"The sum is **{right}**.", reasoning=thinking, delay=delay)
+            return Reply(f"The sum is {said}.", reasoning=thinking, delay=delay)
         if "response_format" in body:
             done = sum(1 for m in body["messages"] if m["role"] == "assistant") - 1  # minus g1's pre-fill
             step = {"title": f"Step {done + 1}", "content": "adding", "next_action": "continue"}
             if done + 1 >= steps:
                 step["next_action"] = "final_answer"
             return Reply(json.dumps(step), delay=delay)
-        return Reply(f"The sum is **{right}**.", delay=delay)
+        return Reply(f"The sum is {said}.", delay=delay)
 
     return respond

@@ -33,7 +33,7 @@ def test_checkers(answer: str, expected: str, checker: str, right: bool) -> None
 
 
 def test_every_checker_is_named_and_match_is_the_default() -> None:
-    assert set(CHECKERS) == {"match", "number", "count", "yes_no"}
+    assert set(CHECKERS) == {"match", "number", "count", "yes_no", "math"}
     assert score("answer: 42", "42")
 
 
