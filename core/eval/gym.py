@@ -89,6 +89,10 @@ def _unknown(library: Any, task: str) -> GymError:
     return GymError(f"reasoning-gym has no task {task!r}{hint}{listed}")
 
 
+def _cannot(task: str, exc: Exception) -> GymError:
+    return GymError(f"reasoning-gym cannot make {task}: {type(exc).__name__}: {exc}")
+
+
 @functools.lru_cache(maxsize=32)
 def _dataset(library: Any, task: str, size: int, seed: int) -> Any:
     try:
@@ -96,12 +100,24 @@ def _dataset(library: Any, task: str, size: int, seed: int) -> Any:
     except ValueError as exc:
         if "not registered" in str(exc):
             raise _unknown(library, task) from None
-        raise GymError(f"reasoning-gym cannot make {task} (size {size}): {exc}") from None
+        raise _cannot(task, exc) from None
+    except Exception as exc:  # noqa: BLE001 - a task that needs a configuration (composite) fails its own way
+        raise _cannot(task, exc) from None
 
 
 def _entry(library: Any, task: str, size: int, index: int, seed: int) -> dict[str, Any]:
-    entry: dict[str, Any] = _dataset(library, task, size, seed)[index]
+    dataset = _dataset(library, task, size, seed)
+    try:
+        entry: dict[str, Any] = dataset[index]
+    except Exception as exc:  # noqa: BLE001 - the generator is the package's code
+        raise _cannot(task, exc) from None
     return entry
+
+
+def _answer(entry: dict[str, Any]) -> str:
+    """The item's answer as text; empty for tasks with many right answers (None), which only the scorer judges."""
+    answer = entry["answer"]
+    return "" if answer is None else str(answer)
 
 
 def gym_items(spec: str) -> tuple[GymItem, ...]:
@@ -115,7 +131,7 @@ def gym_items(spec: str) -> tuple[GymItem, ...]:
             GymItem(
                 id=f"gym-{task}-{index + 1}",
                 question=f"{entry['question']}\n\n{ANSWER_INSTRUCTION}",
-                answer=str(entry["answer"]),
+                answer=_answer(entry),
                 checker=f"{PREFIX}{task}:{size}:{index}:{SEED}",
             )
         )
@@ -137,7 +153,7 @@ def check_item(checker: str, question: str, answer: str) -> None:
     """Raise :class:`GymError` unless ``checker``'s item, generated here, is this question with this answer (a run
     recorded with another reasoning-gym version may not be)."""
     _, _, entry = _item(checker)
-    if f"{entry['question']}\n\n{ANSWER_INSTRUCTION}" != question or str(entry["answer"]) != answer:
+    if f"{entry['question']}\n\n{ANSWER_INSTRUCTION}" != question or _answer(entry) != answer:
         raise GymError(
             f"{checker}: this reasoning-gym makes another question for this item than the set has "
             "(made with another version?)"

@@ -64,7 +64,8 @@ def test_a_gym_answer_is_scored_by_the_dataset_s_scorer(stand_in: ModuleType) ->
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("gym:sum", "reasoning-gym has no task 'sum' (did you mean sums?); it has 1, e.g. sums"),
+        ("gym:sum", "reasoning-gym has no task 'sum' (did you mean sums?); it has 2, e.g. broken, sums"),
+        ("gym:broken", "reasoning-gym cannot make broken: AssertionError: datasets must be configured"),
         ("gym:sums:0", "gym:sums:0: the size must be 1 to 1000"),
         ("gym:sums:x", "'gym:sums:x' is not a gym set; write gym:TASK or gym:TASK:SIZE"),
     ],

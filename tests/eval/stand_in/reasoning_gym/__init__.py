@@ -3,8 +3,9 @@ real package (the ``eval`` extra, not in ``dev``) is not installed: ``create_dat
 (``ValueError`` "not registered" for an unknown name), items with ``question``, ``answer`` and ``metadata``, the
 dataset's ``score_answer(answer, entry)`` (a float, 1.0 for right) and ``factory.DATASETS``.
 
-One task, ``sums``: "What is A + B?", scored as a whole number (so ``07`` is right where ``7`` is, which a text
-match would refuse: the set is scored by this scorer, not thinkbot's). Put this directory first on ``sys.path``
+Two tasks: ``sums``, "What is A + B?", scored as a whole number (so ``07`` is right where ``7`` is, which a text
+match would refuse: the set is scored by this scorer, not thinkbot's), and ``broken``, which cannot be made without
+a configuration (as reasoning-gym's ``composite``). Put this directory first on ``sys.path``
 (``PYTHONPATH`` for a subprocess) to use it.
 """
 
@@ -35,7 +36,12 @@ class SumsDataset:
             return 0.0
 
 
-DATASETS = {"sums": SumsDataset}
+class BrokenDataset(SumsDataset):
+    def __init__(self, size: int = 500, seed: int | None = None) -> None:
+        raise AssertionError("datasets must be configured")
+
+
+DATASETS = {"sums": SumsDataset, "broken": BrokenDataset}
 factory = SimpleNamespace(DATASETS=DATASETS)
 
 
