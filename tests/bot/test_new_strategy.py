@@ -49,7 +49,8 @@ def test_settings_accept_a_registered_strategy_and_name_the_choices_otherwise() 
     assert load_settings(_env_file=None, strategy="echo").strategy == "echo"
     with pytest.raises(ConfigError) as refused:
         load_settings(_env_file=None, strategy="nope")
-    assert "THINKBOT_STRATEGY: unknown strategy 'nope'; choose one of: g1, berry, bare, native, echo" in str(refused.value)
+    choices = "g1, berry, bare, native, echo"
+    assert f"THINKBOT_STRATEGY: unknown strategy 'nope'; choose one of: {choices}" in str(refused.value)
 
 
 @pytest.mark.usefixtures("echo")
