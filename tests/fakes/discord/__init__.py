@@ -36,6 +36,11 @@ Like Discord:
 - Gateway: HELLO, IDENTIFY -> READY and GUILD_CREATE, heartbeat ACKs, RESUME with replay from the sequence
   number, intents (MESSAGE_CONTENT blanks others' messages that do not mention the bot), json encoding with
   or without zlib-stream. The bot's own messages, threads and reactions come back as gateway events.
+- Shards (see ``gateway`` and ``hub``): ``GET /gateway/bot`` recommends ``shards`` with a session start limit
+  (``max_concurrency``); IDENTIFY's ``shard: [shard_id, num_shards]`` is checked (4010 Invalid shard; 4011 Sharding
+  required past ``guilds_per_shard`` guilds on one session); a guild's events reach only the sessions of its shard,
+  ``(guild_id >> 22) % num_shards``, and events without a guild (DMs) only shard 0. ``add_guild(shard=(1, 2))``
+  makes a guild on a chosen shard; ``record.connections`` shows each session's shard.
 
 ``reply_delays`` holds a route's REST answer back after its change went out on the gateway (a slow network).
 

@@ -111,7 +111,8 @@ class Actions:
         if guild_id is not None:
             data["guild_id"] = str(guild_id)
         if not message.flags & EPHEMERAL:
-            self.hub.dispatch_all("MESSAGE_DELETE", data, intent=self._intent(message.channel_id, reactions=False))
+            intent = self._intent(message.channel_id, reactions=False)
+            self.hub.dispatch_all("MESSAGE_DELETE", data, guild_id=guild_id, intent=intent)
 
     def _intent(self, channel_id: int, *, reactions: bool) -> int:
         dm = self.world.channel(channel_id).guild_id is None
@@ -140,7 +141,7 @@ class Actions:
                 data["member"] = member_json(self.world, guild, message.author_id, with_user=False)
             return data
 
-        self.hub.dispatch(event, build)
+        self.hub.dispatch(event, build, guild_id=channel.guild_id)
 
     def create_thread(
         self, *, parent: Channel, name: str, type: int, owner_id: int, message: Message | None
@@ -160,7 +161,7 @@ class Actions:
         )
         self.recorder.add(self.recorder.threads, record)
         data = channel_json(self.world, thread) | {"newly_created": True}
-        self.hub.dispatch_all("THREAD_CREATE", data, intent=Intent.GUILDS)
+        self.hub.dispatch_all("THREAD_CREATE", data, guild_id=thread.guild_id, intent=Intent.GUILDS)
         return thread
 
     def react(self, message: Message, emoji: str, user_id: int, *, add: bool) -> None:
@@ -189,4 +190,5 @@ class Actions:
         if add:
             data.update(message_author_id=str(message.author_id), burst_colors=[])
         event = "MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE"
-        self.hub.dispatch_all(event, data, intent=self._intent(channel.id, reactions=True))
+        intent = self._intent(channel.id, reactions=True)
+        self.hub.dispatch_all(event, data, guild_id=channel.guild_id, intent=intent)

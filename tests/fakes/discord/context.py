@@ -13,7 +13,18 @@ from .ratelimits import RateLimiter
 from .records import Recorder
 from .world import World
 
-__all__ = ["Context"]
+__all__ = ["Context", "Sharding"]
+
+
+@dataclass(slots=True)
+class Sharding:
+    """What ``GET /gateway/bot`` answers and IDENTIFY enforces (see the gateway module)."""
+
+    recommended: int = 1  # ``shards``: the count Discord recommends
+    max_concurrency: int = 1  # IDENTIFYs allowed per 5 seconds, one per rate limit key (shard_id % max_concurrency)
+    guilds_per_shard: int = 2500  # more on one session: closed with 4011 Sharding required
+    total: int = 1000  # session starts a day
+    remaining: int = 1000  # one fewer at each IDENTIFY
 
 
 @dataclass(slots=True)
@@ -32,6 +43,7 @@ class Context:
     base_url: str = ""
     upload_limit: int = 10 * 1024 * 1024
     reply_delays: dict[str, float] = field(default_factory=dict)
+    sharding: Sharding = field(default_factory=Sharding)
 
     @property
     def resume_gateway_url(self) -> str:

@@ -24,15 +24,18 @@ class Controls:
 
     # The world. Changes made while the bot is connected reach it as gateway events, as on Discord.
 
-    def add_guild(self, name: str = "Test Guild") -> int:
-        guild = self.ctx.world.add_guild(name)
-        self.ctx.hub.dispatch_all("GUILD_CREATE", guild_create_json(self.ctx.world, guild), intent=Intent.GUILDS)
+    def add_guild(self, name: str = "Test Guild", *, shard: tuple[int, int] | None = None) -> int:
+        """A guild the bot is in; ``shard=(shard_id, num_shards)`` gives it an id that shard gets the events of."""
+        guild = self.ctx.world.add_guild(name, shard=shard)
+        data = guild_create_json(self.ctx.world, guild)
+        self.ctx.hub.dispatch_all("GUILD_CREATE", data, guild_id=guild.id, intent=Intent.GUILDS)
         return guild.id
 
     def add_text_channel(self, guild_id: int, name: str = "general") -> int:
         self.ctx.world.guild(guild_id)
         channel = self.ctx.world.add_channel(type=ChannelType.TEXT, name=name, guild_id=guild_id)
-        self.ctx.hub.dispatch_all("CHANNEL_CREATE", channel_json(self.ctx.world, channel), intent=Intent.GUILDS)
+        data = channel_json(self.ctx.world, channel)
+        self.ctx.hub.dispatch_all("CHANNEL_CREATE", data, guild_id=guild_id, intent=Intent.GUILDS)
         return channel.id
 
     def add_role(self, guild_id: int, name: str, *, permissions: int = 0) -> int:
@@ -40,7 +43,7 @@ class Controls:
         role = Role(id=self.ctx.world.ids.next(), name=name, permissions=int(permissions), position=len(guild.roles))
         guild.roles[role.id] = role
         data = {"guild_id": str(guild_id), "role": role_json(role)}
-        self.ctx.hub.dispatch_all("GUILD_ROLE_CREATE", data, intent=Intent.GUILDS)
+        self.ctx.hub.dispatch_all("GUILD_ROLE_CREATE", data, guild_id=guild_id, intent=Intent.GUILDS)
         return role.id
 
     def add_user(self, name: str, *, guilds: Iterable[int] = ()) -> int:
@@ -55,7 +58,7 @@ class Controls:
         self.ctx.world.user(user_id)
         guild.members[user_id] = list(roles)
         data = member_json(self.ctx.world, guild, user_id) | {"guild_id": str(guild_id)}
-        self.ctx.hub.dispatch_all("GUILD_MEMBER_ADD", data, intent=Intent.GUILD_MEMBERS)
+        self.ctx.hub.dispatch_all("GUILD_MEMBER_ADD", data, guild_id=guild_id, intent=Intent.GUILD_MEMBERS)
 
     def dm_channel(self, user_id: int) -> int:
         """The DM channel between the bot and ``user_id`` (type 1; no threads can be made there)."""
@@ -66,7 +69,8 @@ class Controls:
         channel = self.ctx.world.channel(channel_id)
         target = self.ctx.world.bot.id if target_id is None else target_id
         channel.overwrites[target] = (int(allow), int(deny))
-        self.ctx.hub.dispatch_all("CHANNEL_UPDATE", channel_json(self.ctx.world, channel), intent=Intent.GUILDS)
+        data = channel_json(self.ctx.world, channel)
+        self.ctx.hub.dispatch_all("CHANNEL_UPDATE", data, guild_id=channel.guild_id, intent=Intent.GUILDS)
 
     def deny(self, channel_id: int, permissions: int) -> None:
         """Deny the bot ``permissions`` in a channel (and in its threads)."""

@@ -33,7 +33,8 @@ def _check_user(ctx: Context, user_id: int, channel_id: int) -> int | None:
 
 def deliver_interaction(ctx: Context, state: InteractionState) -> None:
     """Send INTERACTION_CREATE for ``state``; calling it again is a duplicate delivery of the same interaction."""
-    ctx.hub.dispatch_all("INTERACTION_CREATE", interaction_json(ctx.world, state, application_id=ctx.application_id))
+    data = interaction_json(ctx.world, state, application_id=ctx.application_id)
+    ctx.hub.dispatch_all("INTERACTION_CREATE", data, guild_id=state.guild_id)
 
 
 def run_command(

@@ -1,4 +1,15 @@
-"""The gateway websocket (v10): HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME with replay."""
+"""The gateway websocket (v10): HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME with replay.
+
+Shards, as Discord's Gateway docs describe them ("Sharding", "Get Gateway Bot", "Gateway Close Event Codes", and the
+Identify payload's ``shard`` field): IDENTIFY may carry ``shard: [shard_id, num_shards]``, two integers with
+``0 <= shard_id < num_shards``; anything else closes the connection with 4010 Invalid shard. A session whose shard
+would hold more than ``Sharding.guilds_per_shard`` guilds (Discord: 2500; no ``shard`` counts as ``[0, 1]``) is
+closed with 4011 Sharding required. READY lists, and GUILD_CREATE follows for, only the guilds of the session's
+shard (``(guild_id >> 22) % num_shards == shard_id``); see :mod:`.hub` for the events after that. Several sessions
+may share a ``[shard_id, num_shards]``, as on Discord. Each IDENTIFY uses one of the day's session starts
+(``GET /gateway/bot``'s ``session_start_limit.remaining``), counted, not enforced; identify pacing by
+``max_concurrency`` is the client's to keep and is not checked.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import WSMsgType, web
 
-from .hub import Intent, Session
+from .hub import Intent, Session, on_shard
 from .payloads import guild_create_json, member_json, user_json
 from .records import GatewayConnection
 from .transport import Transport, UnsupportedTransportError
@@ -114,11 +125,20 @@ class GatewaySocket:
         if self.session is not None:
             await self.close(4005, "Already authenticated.")
             return
-        session = self.ctx.hub.open_session(intents=int(data.get("intents", 0)), shard=data.get("shard"))
+        shard = data.get("shard")
+        if shard is not None and not _valid_shard(shard):
+            await self.close(4010, "Invalid shard.")
+            return
+        guilds = [g for g in self.ctx.world.guilds.values() if on_shard(g.id, shard)]
+        if len(guilds) > self.ctx.sharding.guilds_per_shard:
+            await self.close(4011, "Sharding required.")
+            return
+        self.ctx.sharding.remaining = max(0, self.ctx.sharding.remaining - 1)
+        session = self.ctx.hub.open_session(intents=int(data.get("intents", 0)), shard=shard)
         self._attach(session, "identify")
-        session.push("READY", self._ready(session))
+        session.push("READY", self._ready(session, [g.id for g in guilds]))
         if session.has(Intent.GUILDS):
-            for guild in list(self.ctx.world.guilds.values()):
+            for guild in guilds:
                 session.push("GUILD_CREATE", guild_create_json(self.ctx.world, guild))
 
     async def _resume(self, data: dict[str, Any]) -> None:
@@ -140,15 +160,16 @@ class GatewaySocket:
             compress=self.request.query.get("compress"),
             opened_with=how,
             session_id=session.id,
+            shard=(session.shard[0], session.shard[1]) if session.shard is not None else None,
         )
         self.ctx.recorder.add(self.ctx.recorder.connections, record)
 
-    def _ready(self, session: Session) -> dict[str, Any]:
+    def _ready(self, session: Session, guild_ids: list[int]) -> dict[str, Any]:
         world = self.ctx.world
         ready: dict[str, Any] = {
             "v": 10,
             "user": user_json(world.bot) | {"verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in world.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in guild_ids],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.ctx.resume_gateway_url,
@@ -172,3 +193,13 @@ class GatewaySocket:
         if data.get("nonce") is not None:
             chunk["nonce"] = data["nonce"]
         self.session.push("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _valid_shard(shard: object) -> bool:
+    """``[shard_id, num_shards]``: two integers (not booleans), ``0 <= shard_id < num_shards``."""
+    if not isinstance(shard, list) or len(shard) != 2:
+        return False
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in shard):
+        return False
+    shard_id, num_shards = shard
+    return 0 <= shard_id < num_shards

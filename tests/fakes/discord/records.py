@@ -127,6 +127,7 @@ class GatewayConnection:
     compress: str | None
     opened_with: Literal["identify", "resume"]
     session_id: str | None
+    shard: tuple[int, int] | None = None  # [shard_id, num_shards] of the session, if it was identified with one
 
 
 class Recorder:

@@ -23,8 +23,15 @@ async def get_application(ctx: Context, request: web.Request) -> web.Response:
 
 
 async def get_gateway_bot(ctx: Context, request: web.Request) -> web.Response:
-    limit = {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1}
-    return json_response({"url": ctx.gateway_url, "shards": 1, "session_start_limit": limit})
+    """Discord's Get Gateway Bot: the URL, the recommended shard count and the session start limit."""
+    sharding = ctx.sharding
+    limit = {
+        "total": sharding.total,
+        "remaining": sharding.remaining,
+        "reset_after": 86_400_000,
+        "max_concurrency": sharding.max_concurrency,
+    }
+    return json_response({"url": ctx.gateway_url, "shards": sharding.recommended, "session_start_limit": limit})
 
 
 async def get_gateway(ctx: Context, request: web.Request) -> web.Response:

@@ -13,7 +13,7 @@ from .actions import Actions
 from .app import build_app
 from .bodies import DEFAULT_UPLOAD_LIMIT
 from .commands import Commands
-from .context import Context
+from .context import Context, Sharding
 from .controls import Controls
 from .hub import Hub
 from .interactions import Interactions
@@ -56,10 +56,14 @@ class FakeDiscord(Controls):
         clock: Callable[[], float] = time.monotonic,
         upload_limit: int = DEFAULT_UPLOAD_LIMIT,
         reply_delays: Mapping[str, float] | None = None,
+        shards: int = 1,
+        max_concurrency: int = 1,
+        guilds_per_shard: int = 2500,
     ) -> None:
         """``upload_limit``: bytes one attached file may have. ``reply_delays``: seconds to hold the REST answer
         of a route bucket (``"messages.create"``) after its change is made and dispatched, like a slow network
-        between Discord and the bot."""
+        between Discord and the bot. ``shards`` and ``max_concurrency``: what ``GET /gateway/bot`` recommends and
+        allows; ``guilds_per_shard``: more guilds on one session closes it with 4011 (see the gateway module)."""
         ids = Snowflakes()
         world = World(ids=ids, bot_name=bot_name)
         recorder = Recorder()
@@ -80,6 +84,7 @@ class FakeDiscord(Controls):
             heartbeat_ms=int(heartbeat_interval * 1000),
             upload_limit=upload_limit,
             reply_delays=dict(reply_delays or {}),
+            sharding=Sharding(recommended=shards, max_concurrency=max_concurrency, guilds_per_shard=guilds_per_shard),
         )
         super().__init__(ctx=ctx)
         self._runner: web.AppRunner | None = None
@@ -136,3 +141,8 @@ class FakeDiscord(Controls):
     @property
     def record(self) -> Recorder:
         return self.ctx.recorder
+
+    @property
+    def sharding(self) -> Sharding:
+        """The shard count ``GET /gateway/bot`` recommends, its session start limit, the 4011 threshold (settable)."""
+        return self.ctx.sharding

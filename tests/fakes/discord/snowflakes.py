@@ -24,6 +24,17 @@ class Snowflakes:
         self._last = value
         return value
 
+    def next_on_shard(self, shard_id: int, num_shards: int) -> int:
+        """The next snowflake whose guild would be on ``shard_id`` of ``num_shards`` (``(id >> 22) % num_shards``):
+        its millisecond part moved up to the next that fits."""
+        if not 0 <= shard_id < num_shards:
+            raise ValueError(f"shard {shard_id} is not one of {num_shards}")
+        value = self.next()
+        ahead = (shard_id - (value >> 22)) % num_shards
+        value = ((value >> 22) + ahead) << 22 | (value & 0x3FFFFF)
+        self._last = value
+        return value
+
 
 def snowflake_time(snowflake: int) -> datetime:
     return datetime.fromtimestamp(((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000, tz=UTC)

@@ -105,8 +105,10 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str) -> Guild:
-        guild = Guild(id=self.ids.next(), name=name, owner_id=self.owner.id)
+    def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> Guild:
+        """A new guild; ``shard=(shard_id, num_shards)``: one whose id that shard gets the events of."""
+        guild_id = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
+        guild = Guild(id=guild_id, name=name, owner_id=self.owner.id)
         guild.roles[guild.id] = Role(id=guild.id, name="@everyone", permissions=int(EVERYONE_PERMISSIONS))
         bot_role = Role(id=self.ids.next(), name=self.bot.name, permissions=int(BOT_PERMISSIONS), managed=True)
         guild.roles[bot_role.id] = bot_role
