@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.chat_settings import ChatSettings
 from bot.settings import Settings
 from core.admission import Admission
 from core.concurrency import ConcurrencyCap
-from core.llm.groq_client import GroqClient
-from core.llm.openai_client import OpenAICompatibleClient
 from core.llm.structured import StructuredOutputs
 from core.llm.types import LLMClient
 from core.metrics import Metrics
@@ -25,12 +23,17 @@ from core.state import (
     RateLimiter,
     ResultCache,
     SingleFlight,
+    StopChannel,
     Store,
     TokenBudget,
     connect,
 )
 from core.strategies.registry import STRATEGIES
 from core.toggles import Toggles
+
+if TYPE_CHECKING:
+    from core.llm.groq_client import GroqClient
+    from core.llm.openai_client import OpenAICompatibleClient
 
 __all__ = ["Services", "assemble_service", "build_llm", "build_services", "build_toggles"]
 
@@ -51,22 +54,27 @@ async def build_services(settings: Settings, *, metrics: Metrics | None = None) 
     llm = build_llm(settings)
     store = connect(settings.redis_config())
     flights = SingleFlight(redis=store.redis, keys=store.keys, guard=store.guard)
+    # One process on the embedded store: a stop is always local. With Redis, stops reach every replica.
+    stops = None if store.embedded else StopChannel(redis=store.redis, keys=store.keys, guard=store.guard)
+    service = assemble_service(llm=llm, settings=settings, store=store, flights=flights, metrics=metrics, stops=stops)
+    if stops is not None:
+        stops.start(service.cancel)
     try:
-        yield Services(
-            service=assemble_service(llm=llm, settings=settings, store=store, flights=flights, metrics=metrics),
-            store=store,
-            settings=settings,
-            metrics=metrics,
-        )
+        yield Services(service=service, store=store, settings=settings, metrics=metrics)
     finally:
+        if stops is not None:
+            await stops.aclose()
         await flights.aclose()
         await store.close()
         await llm.aclose()
 
 
 def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
+    """The configured provider's client; only its SDK is imported (each takes a second or so to import)."""
     structured = StructuredOutputs.parse(settings.structured_outputs)
     if settings.provider == "groq":
+        from core.llm.groq_client import GroqClient
+
         assert settings.groq_api_key is not None
         return GroqClient(
             api_key=settings.groq_api_key.get_secret_value(),
@@ -78,6 +86,8 @@ def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
             reasoning_effort=settings.reasoning_effort,
             structured_outputs=structured,
         )
+    from core.llm.openai_client import OpenAICompatibleClient
+
     assert settings.openai_base_url is not None
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     return OpenAICompatibleClient(
@@ -90,9 +100,16 @@ def build_llm(settings: Settings) -> GroqClient | OpenAICompatibleClient:
 
 
 def assemble_service(
-    *, llm: LLMClient, settings: Settings, store: Store, flights: SingleFlight, metrics: Metrics | None = None
+    *,
+    llm: LLMClient,
+    settings: Settings,
+    store: Store,
+    flights: SingleFlight,
+    metrics: Metrics | None = None,
+    stops: StopChannel | None = None,
 ) -> ThinkService:
-    """The service over ``store``; ``flights`` is passed in because it owns tasks that must be closed."""
+    """The service over ``store``; ``flights`` and ``stops`` are passed in because they own tasks that must be
+    closed."""
     parts: dict[str, Any] = {"redis": store.redis, "keys": store.keys, "guard": store.guard}
     budget = TokenBudget(**parts, daily_tokens=settings.daily_token_budget) if settings.daily_token_budget else None
     admission = Admission(
@@ -113,6 +130,7 @@ def assemble_service(
         dedupe=Deduper(**parts, lease_ttl=settings.chain_deadline + 60),
         cap=ConcurrencyCap(limit=settings.max_concurrent_chains),
         metrics=metrics,
+        stops=stops,
     )
 
 

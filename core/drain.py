@@ -23,6 +23,7 @@ from core.port import ThinkPort
 from core.request import ThinkRequest, Turn
 from core.state.messages import MessageLink
 from core.state.records import ChainRecord
+from core.state.stops import StopResult
 
 __all__ = ["INTERRUPTED", "RESTARTING", "DrainReport", "GracefulService"]
 
@@ -122,6 +123,9 @@ class GracefulService:
 
     def cancel(self, chain_id: str) -> bool:
         return self._service.cancel(chain_id)
+
+    async def stop(self, chain_id: str) -> StopResult:
+        return await self._service.stop(chain_id)
 
     async def record(self, chain_id: str) -> ChainRecord | None:
         return await self._service.record(chain_id)

@@ -13,6 +13,7 @@ from core.events import Event, Step
 from core.request import ThinkRequest, Turn
 from core.state.messages import MessageLink
 from core.state.records import ChainRecord
+from core.state.stops import StopResult
 
 __all__ = ["ThinkPort"]
 
@@ -29,6 +30,10 @@ class ThinkPort(Protocol):
 
     def cancel(self, chain_id: str) -> bool:
         """Stop ``chain_id`` if it runs in this process; its ``think`` then ends with a ``cancelled`` failure."""
+        ...
+
+    async def stop(self, chain_id: str) -> StopResult:
+        """Stop ``chain_id`` in whichever process runs it (as ``cancel`` does there); whether that worked."""
         ...
 
     async def record(self, chain_id: str) -> ChainRecord | None: ...

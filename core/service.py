@@ -36,6 +36,7 @@ from core.state.dedupe import Deduper
 from core.state.messages import MessageIndex
 from core.state.records import ChainRecord, ChainRecords
 from core.state.singleflight import SingleFlight
+from core.state.stops import StopChannel, StopResult
 from core.strategies.base import ChainContext, Strategy
 from core.strategies.prompts import PROMPT_VERSION
 from core.validation import clean_question
@@ -75,6 +76,7 @@ class ThinkService(ChainLog):
         dedupe: Deduper,
         cap: ConcurrencyCap,
         metrics: Metrics | None = None,
+        stops: StopChannel | None = None,
     ) -> None:
         if default_strategy not in strategies:
             raise ValueError(f"unknown default strategy {default_strategy!r}")
@@ -89,6 +91,7 @@ class ThinkService(ChainLog):
         self._dedupe = dedupe
         self._cap = cap
         self._metrics = metrics
+        self._stops = stops
         self._running: dict[str, asyncio.Task[None]] = {}
 
     @property
@@ -150,6 +153,15 @@ class ThinkService(ChainLog):
             return False
         task.cancel()
         return True
+
+    async def stop(self, chain_id: str) -> StopResult:
+        """Stop ``chain_id`` wherever it runs: here, or (through the stop channel, when there is one) in the process
+        running it, which ends it as :meth:`cancel` does."""
+        if self.cancel(chain_id):
+            return "stopped"
+        if self._stops is None:
+            return "not_running"
+        return await self._stops.request(chain_id)
 
     def _check(self, request: ThinkRequest) -> tuple[str, Strategy]:
         name = request.strategy or self._default

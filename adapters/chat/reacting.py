@@ -47,7 +47,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Action = Literal["expand", "collapse", "stop"]
-StopOutcome = Literal["stopped", "ended", "refused", "elsewhere"]
+StopOutcome = Literal["stopped", "ended", "refused", "unreachable"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,12 +169,15 @@ async def stop_chain(
     service: ThinkPort, record: ChainRecord, *, user: str, moderates: Callable[[], Awaitable[bool]]
 ) -> StopOutcome:
     """The one stop rule (a reaction, a button): a running chain stops for its asker (``user``, a user key) or a
-    moderator, through the port; ``elsewhere`` when another process is thinking it."""
+    moderator, through the port, in whichever process thinks it (that process then shows the stop in the chain's
+    thread as a local stop does); ``ended`` when no process runs it any more; ``unreachable`` when the other
+    processes could not be asked."""
     if record.status != "running":
         return "ended"
     if record.asker != user and not await moderates():
         return "refused"
-    return "stopped" if service.cancel(record.chain_id) else "elsewhere"
+    result = await service.stop(record.chain_id)  # only now: the stop request carries the chain once allowed
+    return "ended" if result == "not_running" else result
 
 
 def action_of(name: str, *, expand: str, stop: str, added: bool) -> Action | None:

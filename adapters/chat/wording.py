@@ -8,6 +8,9 @@ __all__ = [
     "EMPTY_FOLLOW_UP",
     "OUR_FAULT",
     "RESTARTED",
+    "STOP_ENDED",
+    "STOP_REFUSED",
+    "STOP_UNREACHABLE",
     "THINKING_BELOW",
     "capped",
     "expand_hint",
@@ -23,6 +26,9 @@ RESTARTED = "Thinkbot restarted before this chain finished; please ask again."
 OUR_FAULT = "Something went wrong on our side while thinking. Please try again."
 EMPTY_FOLLOW_UP = "Ask your follow-up after the mention, in the same message."
 THINKING_BELOW = "Thinking in the thread below."
+STOP_REFUSED = "Only the person who asked, or someone who may manage messages here, can stop this chain."
+STOP_ENDED = "This chain has already ended."
+STOP_UNREACHABLE = "I can't reach the process thinking this chain right now, so it was not stopped. Try again shortly."
 CANT_POST = "I can't post in this channel. Invite me with `/invite @thinkbot`, or send me a direct message."
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import discord
 
 from adapters.chat.reacting import stop_chain
+from adapters.chat.wording import STOP_ENDED, STOP_REFUSED, STOP_UNREACHABLE
 from adapters.discord.context import AdapterContext
 from adapters.discord.steps_view import chain_pages
 from core.state import ChainRecord
@@ -28,11 +29,7 @@ log = logging.getLogger(__name__)
 
 _CHAIN = r"(?P<chain>[0-9a-f]{1,32})"
 GONE = "-# This chain is no longer kept, so there is nothing to show."
-_STOP_ANSWERS = {
-    "refused": "Only the person who asked, or someone who may manage messages here, can stop this chain.",
-    "ended": "This chain has already ended.",
-    "elsewhere": "This chain is being thought by another of my processes, so I can't stop it from here.",
-}
+_STOP_ANSWERS = {"refused": STOP_REFUSED, "ended": STOP_ENDED, "unreachable": STOP_UNREACHABLE}
 
 
 def _context(interaction: discord.Interaction) -> AdapterContext:
@@ -143,7 +140,8 @@ class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=f"thin
             return interaction.guild_id is not None and interaction.permissions.manage_messages
 
         outcome = await stop_chain(ctx.service, record, user=f"discord:{interaction.user.id}", moderates=moderates)
-        if outcome == "stopped":  # the header says so when the chain ends, and loses this button
+        # Stopped here or by the process thinking it: that process's header says so and loses this button.
+        if outcome == "stopped":
             await interaction.response.defer()
         else:
             await interaction.response.send_message(_STOP_ANSWERS[outcome], ephemeral=True)

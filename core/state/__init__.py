@@ -24,6 +24,8 @@ keyword arguments ``redis=store.redis, keys=store.keys, guard=store.guard``::
     dedupe = Deduper(**parts)
     lease = await dedupe.claim("slack:T01:Ev123")       # None: done already, or being processed elsewhere
     await dedupe.done(lease)
+    stops = StopChannel(**parts); stops.start(service.cancel)
+    result = await stops.request(chain_id)          # "stopped" by the process running it, "not_running", ...
     await store.close()
 
 where ``parts = {"redis": store.redis, "keys": store.keys, "guard": store.guard}``.
@@ -46,6 +48,7 @@ from core.state.messages import MessageIndex, MessageLink
 from core.state.rates import Rate
 from core.state.records import ChainRecord, ChainRecords, ChainStatus
 from core.state.singleflight import FLIGHT_LOST, SingleFlight
+from core.state.stops import StopChannel, StopResult
 
 __all__ = [
     "FLIGHT_LOST",
@@ -65,6 +68,8 @@ __all__ = [
     "RedisGuard",
     "ResultCache",
     "SingleFlight",
+    "StopChannel",
+    "StopResult",
     "Store",
     "StoreUnavailableError",
     "TokenBudget",

@@ -22,7 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from core.errors import ThinkbotError
 from core.kinds import FailureKind
 
-__all__ = ["OUTAGE_ERRORS", "RedisGuard", "StoreUnavailableError"]
+__all__ = ["OUTAGE_ERRORS", "RedisGuard", "StoreUnavailableError", "describe", "raise_if_cancelled"]
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,10 @@ class RedisGuard:
         try:
             result = await op()
         except OUTAGE_ERRORS as exc:
-            _raise_if_cancelled(exc)
+            raise_if_cancelled(exc)
             self._mark_down(exc)
             raise StoreUnavailableError("Redis is unavailable") from exc
-        _raise_if_cancelled(None)
+        raise_if_cancelled(None)
         if probing:
             self._mark_up()
         return result
@@ -84,10 +84,10 @@ class RedisGuard:
         try:
             result = await op()
         except OUTAGE_ERRORS as exc:
-            _raise_if_cancelled(exc)
+            raise_if_cancelled(exc)
             self._mark_down(exc)
             return fallback
-        _raise_if_cancelled(None)
+        raise_if_cancelled(None)
         if probing:
             self._mark_up()
         return result
@@ -112,8 +112,9 @@ class RedisGuard:
         self._down_since = now
         self._next_probe = now + self._probe_interval
         effect = "limits let requests through" if self.fail_open else "limits refuse requests"
-        detail = _CREDENTIALS.sub("//***@", f"{type(exc).__name__}: {exc}")
-        log.warning("Redis unreachable (%s); skipping the cache and records, %s until it returns", detail, effect)
+        log.warning(
+            "Redis unreachable (%s); skipping the cache and records, %s until it returns", describe(exc), effect
+        )
 
     def _mark_up(self) -> None:
         if self._down_since is None:
@@ -123,7 +124,12 @@ class RedisGuard:
         log.info("Redis reachable again after a %.1f s outage", outage)
 
 
-def _raise_if_cancelled(cause: BaseException | None) -> None:
+def describe(exc: BaseException) -> str:
+    """An outage error for the log: its type and message, any credentials in a URL masked."""
+    return _CREDENTIALS.sub("//***@", f"{type(exc).__name__}: {exc}")
+
+
+def raise_if_cancelled(cause: BaseException | None) -> None:
     """Re-raise a cancellation that redis-py swallowed.
 
     redis-py's asyncio client (8.1 here) can lose a ``CancelledError`` that arrives while it reads a reply: the
