@@ -7,7 +7,7 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from adapters.discord.endpoints import DISCORD_ENDPOINTS
@@ -17,6 +17,8 @@ from bot.settings import load
 from core.errors import ConfigError
 
 __all__ = ["DiscordSettings", "load_discord_settings"]
+
+MAX_SHARD = 65_535  # far past any bot's count; keeps a typo like 0-99999999 from listing millions
 
 
 class DiscordSettings(ChatSettings):
@@ -38,6 +40,8 @@ class DiscordSettings(ChatSettings):
     post_window: float = Field(default=5.0, ge=0, le=60)
     buttons: bool = True
     display: Literal["thread", "compact"] = "thread"
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
 
     @field_validator("guild_ids", mode="before")
     @classmethod
@@ -45,6 +49,30 @@ class DiscordSettings(ChatSettings):
         """``"123, 456"`` (or a list) -> ``(123, 456)``."""
         if isinstance(value, str):
             return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: object) -> object:
+        """``"0-3"``, ``"0,2"`` or ``"0-3,8"`` (or a list) -> sorted distinct ids; empty -> all."""
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return None
+        return tuple(sorted(set(_shard_range(value))))
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _ids_in_count(cls, value: tuple[int, ...] | None, info: ValidationInfo) -> tuple[int, ...] | None:
+        if value is None:
+            return None
+        if "shard_count" not in info.data:
+            return value  # the count is wrong itself, and named
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError("needs THINKBOT_DISCORD_SHARD_COUNT, the total number of shards across all processes")
+        if not value or min(value) < 0 or max(value) >= count:
+            raise ValueError(f"each shard must be from 0 to {count - 1} (THINKBOT_DISCORD_SHARD_COUNT={count})")
         return value
 
     @field_validator("thread_archive_minutes")
@@ -68,6 +96,8 @@ class DiscordSettings(ChatSettings):
             history_turns=history_turns,
             layout=self.layout(self.display),
             buttons=self.buttons,
+            shard_count=self.shard_count,
+            shard_ids=self.shard_ids,
         )
 
     def require_token(self) -> str:
@@ -94,6 +124,22 @@ class DiscordSettings(ChatSettings):
             "DISCORD_APPLICATION_ID is not set: copy the Application ID from the Discord developer portal "
             "(General Information page)."
         )
+
+
+def _shard_range(text: str) -> list[int]:
+    """Every id in ``"0-3,8"``; a ValueError saying what is wrong otherwise."""
+    ids: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        low, dash, high = part.partition("-")
+        if not low.strip().isdigit() or (dash and not high.strip().isdigit()):
+            raise ValueError("must be shard numbers and ranges, like 0-3 or 0,2")
+        first, last = int(low), int(high) if dash else int(low)
+        if last > MAX_SHARD:
+            raise ValueError(f"shard {last} is past {MAX_SHARD}")
+        if last < first:
+            raise ValueError(f"the range {first}-{last} runs backwards")
+        ids.extend(range(first, last + 1))
+    return ids
 
 
 def load_discord_settings(**overrides: object) -> DiscordSettings:

@@ -1,4 +1,5 @@
-"""The Discord client: /think in a command tree synced in setup_hook, reactions, follow-up mentions, no pings."""
+"""The Discord client: /think in a command tree synced in setup_hook, reactions, follow-up mentions, no pings; every
+shard in one process by default, or the shards the options name (see :mod:`adapters.discord.shards`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from adapters.discord.command import build_think_command
 from adapters.discord.context import AdapterContext
 from adapters.discord.followup import on_mention
 from adapters.discord.reactions import on_reaction
+from adapters.discord.shards import IDENTIFY_WINDOW, IdentifyPacer, ShardLinks
 
 __all__ = ["ThinkClient", "client_intents"]
 
@@ -28,20 +30,59 @@ def client_intents() -> discord.Intents:
     return intents
 
 
-class ThinkClient(discord.Client):
-    """``AllowedMentions.none()`` on every message: nothing the model or a user writes can ping anyone."""
+class ThinkClient(discord.AutoShardedClient):
+    """``AllowedMentions.none()`` on every message: nothing the model or a user writes can ping anyone.
 
-    def __init__(self, *, ctx: AdapterContext, **options: Any) -> None:
-        super().__init__(intents=client_intents(), allowed_mentions=discord.AllowedMentions.none(), **options)
+    Holds the shards ``ctx.options`` names (``shard_ids`` of ``shard_count``), else all of the count Discord
+    recommends. ``identify_interval``: the seconds each IDENTIFY rate limit key waits between two (Discord's 5).
+    """
+
+    def __init__(self, *, ctx: AdapterContext, identify_interval: float = IDENTIFY_WINDOW, **options: Any) -> None:
+        if ctx.options.shard_ids is not None:
+            options["shard_ids"] = list(ctx.options.shard_ids)
+        super().__init__(
+            intents=client_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            shard_count=ctx.options.shard_count,
+            **options,
+        )
         self.ctx = ctx
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(build_think_command(ctx))
+        self.pacer = IdentifyPacer(interval=identify_interval)
+        self.links = ShardLinks()
+
+    def held_shards(self) -> list[int]:
+        """The shards this process holds (empty before the count is known)."""
+        if self.shard_ids is not None:
+            return list(self.shard_ids)
+        return list(range(self.shard_count or 0))
+
+    def is_ready(self) -> bool:
+        """Ready when discord.py's cache is and every held shard has a live session (``/readyz`` asks this)."""
+        return super().is_ready() and not self.is_closed() and self.links.all_up(self.held_shards())
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.pacer.wait(shard_id)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.links.up(shard_id)
+        log.info("shard %d of %s ready", shard_id, self.shard_count)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.links.up(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.links.down(shard_id)
 
     async def setup_hook(self) -> None:
         """Register the buttons' handlers (every process answers any chain's buttons, even with buttons off for new
         headers) and sync once per process (``on_ready`` fires on every reconnect): to the configured guilds, else
         globally."""
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        limits = await self.fetch_session_start_limits()
+        self.pacer.max_concurrency = limits.max_concurrency
+        log.info("session starts left today: %d of %d", limits.remaining, limits.total)
         guilds = self.ctx.options.sync_guilds
         if not guilds:
             synced = await self.tree.sync()

@@ -25,7 +25,8 @@ class DiscordOptions:
     messages may go to one channel. ``history_turns``: the earlier questions and answers in a thread a follow-up
     there carries.
     ``layout``: how a chain shows (display mode, step groups, live progress). ``buttons``: Steps, Stop and Again
-    buttons under each header, in addition to the reactions.
+    buttons under each header, in addition to the reactions. ``shard_count``, ``shard_ids``: the shards this process
+    holds (``None``: the count Discord recommends, all of them).
     """
 
     expand_emoji: str = "🔍"
@@ -40,6 +41,8 @@ class DiscordOptions:
     history_turns: int = 3
     layout: Layout = field(default_factory=Layout)
     buttons: bool = True
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
     @property
     def pace(self) -> Pace:
