@@ -5,16 +5,18 @@ held shard. Against the fake Discord (which routes each guild's events to its sh
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 from pathlib import Path
 
 import aiohttp
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from adapters.discord.shards import IdentifyPacer
 from bot.cli import cli
+from bot.discord_settings import DiscordSettings
 from tests.adapters.discord.conftest import Bot, Place, script_chain, started
 from tests.deploy.process import clean_environment
 from tests.fakes.discord import FakeDiscord
@@ -82,17 +84,15 @@ async def test_two_processes_split_two_shards_and_each_guild_is_answered_by_its_
         assert not one.client.ctx.running
 
 
-@pytest.fixture
-def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no .env
-    for name in list(os.environ):
-        if name not in clean_environment():
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("GROQ_API_KEY", "gsk_test_value_123456")
-    monkeypatch.setenv("DISCORD_TOKEN", "token")
+def start(env: dict[str, str], directory: Path) -> Result:
+    """``thinkbot run --only discord`` in ``directory`` (no .env) with credentials, ``env`` and none of our other
+    variables."""
+    ours = set(os.environ) - set(clean_environment())
+    given = {"GROQ_API_KEY": "gsk_test_value_123456", "DISCORD_TOKEN": "token", **env}
+    with contextlib.chdir(directory):
+        return CliRunner().invoke(cli, ["run", "--only", "discord"], env=dict.fromkeys(ours) | given)
 
 
-@pytest.mark.usefixtures("_clean")
 @pytest.mark.parametrize(
     ("env", "named", "says"),
     [
@@ -104,24 +104,17 @@ def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ],
 )
 def test_invalid_shard_settings_stop_the_start_naming_the_variable(
-    env: dict[str, str], named: str, says: str, monkeypatch: pytest.MonkeyPatch
+    env: dict[str, str], named: str, says: str, tmp_path: Path
 ):
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(cli, ["run", "--only", "discord"])
+    result = start(env, tmp_path)
     assert result.exit_code == 2, result.output
     assert named in result.output
     assert says in result.output
 
 
-@pytest.mark.usefixtures("_clean")
 @pytest.mark.parametrize(("given", "ids"), [("0-3", (0, 1, 2, 3)), ("0,2", (0, 2)), (" 3, 0-1 ", (0, 1, 3))])
-def test_shard_ids_are_ranges_or_lists(given: str, ids: tuple[int, ...], monkeypatch: pytest.MonkeyPatch):
-    from bot.discord_settings import load_discord_settings
-
-    monkeypatch.setenv("THINKBOT_DISCORD_SHARD_COUNT", "4")
-    monkeypatch.setenv("THINKBOT_DISCORD_SHARD_IDS", given)
-    settings = load_discord_settings()
+def test_shard_ids_are_ranges_or_lists(given: str, ids: tuple[int, ...]):
+    settings = DiscordSettings(_env_file=None, shard_count=4, shard_ids=given)
     options = settings.options(strategies=("g1",))
     assert (options.shard_count, options.shard_ids) == (4, ids)
 
