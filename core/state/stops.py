@@ -1,10 +1,11 @@
 """Stop from anywhere: a stop asked in one process reaches the process running the chain, over Redis pub/sub.
 
-Every process subscribes once to ``<prefix>:control:stop`` (one connection, nothing per chain). A process asked to
-stop a chain it does not run publishes ``{"op": "stop", "chain": ..., "ask": ...}`` there, after the asker's right to
-stop was checked where they asked; the process running that chain stops it exactly as a local stop does and answers
-``{"op": "stopped", ...}`` with the same ``ask``, so the asking process learns it worked. A process acts only on a
-chain it runs itself; everything else on the channel, including anything malformed, is ignored.
+Every process subscribes once to ``<prefix>:control:stop``, through a small pool of its own (one connection listens,
+one publishes requests and answers), so a busy shared pool never deafens it; nothing is kept per chain. A process
+asked to stop a chain it does not run publishes ``{"op": "stop", "chain": ..., "ask": ...}`` there, after the asker's
+right to stop was checked where they asked; the process running that chain stops it exactly as a local stop does and
+answers ``{"op": "stopped", ...}`` with the same ``ask``, so the asking process learns it worked. A process acts only
+on a chain it runs itself; everything else on the channel, including anything malformed, is ignored.
 
 When Redis goes away the listener logs ONE warning, reconnects every ``retry_interval`` seconds without further
 lines and logs ONE info line once it listens again; while it cannot listen, a remote stop answers ``unreachable``.
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Literal
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 
 from core.state.guard import OUTAGE_ERRORS, RedisGuard, StoreUnavailableError, describe, raise_if_cancelled
@@ -60,7 +61,7 @@ class StopChannel:
         retry_interval: float = 1.0,
         read_timeout: float = 1.0,
     ) -> None:
-        self._redis = redis
+        self._own = Redis.from_pool(_own_pool(redis))
         self._guard = guard
         self._channel = keys.key("control", "stop")
         self._ack_wait = ack_wait
@@ -91,6 +92,8 @@ class StopChannel:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         self._subscribed.clear()
+        with contextlib.suppress(*OUTAGE_ERRORS):
+            await self._own.aclose()
 
     async def request(self, chain_id: str) -> StopResult:
         """Ask every process to stop ``chain_id``; whether the one running it did, within ``ack_wait``."""
@@ -101,7 +104,7 @@ class StopChannel:
         self._pending[ask] = answered
         message = json.dumps({"op": "stop", "chain": chain_id, "ask": ask})
         try:
-            receivers = await self._guard.call(partial(self._redis.publish, self._channel, message))
+            receivers = await self._guard.call(partial(self._own.publish, self._channel, message))
             if receivers <= 1:  # only this process listens, and it does not run the chain
                 return "not_running"
             async with asyncio.timeout(self._ack_wait):
@@ -117,7 +120,7 @@ class StopChannel:
     async def _listen(self) -> None:
         lost_at: float | None = None
         while True:
-            pubsub = self._redis.pubsub()
+            pubsub = self._own.pubsub()
             try:
                 await pubsub.subscribe(self._channel)
                 while True:
@@ -151,10 +154,10 @@ class StopChannel:
             answered = self._pending.get(ask)
             if answered is not None and not answered.done():
                 answered.set_result(None)
-        elif op == "stop" and self._cancel is not None and self._cancel(chain_id):
+        elif op == "stop" and ask not in self._pending and self._cancel is not None and self._cancel(chain_id):
             log.info("stopped chain %s at a request from another process", chain_id)
             reply = json.dumps({"op": "stopped", "chain": chain_id, "ask": ask})
-            await self._guard.run(partial(self._redis.publish, self._channel, reply), None)
+            await self._guard.run(partial(self._own.publish, self._channel, reply), None)
 
 
 def _parse(data: Any) -> tuple[str, str, str] | None:
@@ -171,6 +174,18 @@ def _parse(data: Any) -> tuple[str, str, str] | None:
     if not _CHAIN_ID.fullmatch(chain_id) or not _ASK.fullmatch(ask):
         return None
     return op, chain_id, ask
+
+
+def _own_pool(redis: Redis) -> BlockingConnectionPool:
+    """Two connections (the subscription; requests and answers, one at a time) to the server ``redis`` talks to,
+    with the same settings (TLS, timeouts, retry)."""
+    shared = redis.connection_pool
+    return BlockingConnectionPool(
+        connection_class=shared.connection_class,
+        max_connections=2,
+        timeout=getattr(shared, "timeout", 5.0),
+        **shared.connection_kwargs,
+    )
 
 
 async def _close(pubsub: PubSub) -> None:
