@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
 
 from core.state.guard import OUTAGE_ERRORS, RedisGuard, StoreUnavailableError, describe, raise_if_cancelled
 from core.state.keys import Keys
@@ -39,6 +40,7 @@ StopResult = Literal["stopped", "not_running", "unreachable"]
 """``stopped``: the process running the chain stopped it; ``not_running``: no process runs it (it ended, or never
 ran); ``unreachable``: the other processes could not be asked (Redis is unreachable)."""
 
+_LISTEN_ERRORS: tuple[type[BaseException], ...] = (*OUTAGE_ERRORS, RedisError)
 _CHAIN_ID = re.compile(r"[0-9a-f]{1,32}")
 _ASK = re.compile(r"[0-9a-f]{16}")
 
@@ -130,16 +132,21 @@ class StopChannel:
                     if message["type"] == "subscribe":
                         self._subscribed.set()
                         if lost_at is not None:
-                            log.info("Hearing stop requests again after %.1f s", time.monotonic() - lost_at)
+                            log.info(
+                                "Stop requests from other processes are heard again after %.1f s",
+                                time.monotonic() - lost_at,
+                            )
                             lost_at = None
                     elif message["type"] == "message":
                         await self._receive(message["data"])
-            except OUTAGE_ERRORS as exc:
+            except _LISTEN_ERRORS as exc:  # an outage, or e.g. a refused SUBSCRIBE: retried alike
                 raise_if_cancelled(exc)  # redis-py may turn our own cancellation into a dropped connection
-                self._subscribed.clear()
                 if lost_at is None:
                     lost_at = time.monotonic()
-                    log.warning("Stop requests from other processes are not heard (%s); retrying", describe(exc))
+                    log.warning(
+                        "Redis unreachable (%s): stop requests from other processes are not heard until it returns",
+                        describe(exc),
+                    )
             finally:
                 self._subscribed.clear()
                 await _close(pubsub)

@@ -165,6 +165,6 @@ async def test_the_stop_channel_hears_stops_again_after_redis_restarts(
     assert isinstance(failed, ChainFailed)
     assert failed.message == STOPPED
     lost = [r for r in caplog.records if "not heard" in r.getMessage()]
-    back = [r for r in caplog.records if "again after" in r.getMessage()]
+    back = [r for r in caplog.records if "heard again" in r.getMessage()]
     assert (len(lost), len(back)) == (2, 2)  # one line each way per replica, however many attempts
     assert all(r.levelno == logging.WARNING for r in lost)
