@@ -28,7 +28,7 @@ EMPTY_FOLLOW_UP = "Ask your follow-up after the mention, in the same message."
 THINKING_BELOW = "Thinking in the thread below."
 STOP_REFUSED = "Only the person who asked, or someone who may manage messages here, can stop this chain."
 STOP_ENDED = "This chain has already ended."
-STOP_UNREACHABLE = "I can't reach the process thinking this chain right now, so it was not stopped. Try again shortly."
+STOP_UNREACHABLE = "I can't reach my other processes right now, so the chain was not stopped. Please try again shortly."
 CANT_POST = "I can't post in this channel. Invite me with `/invite @thinkbot`, or send me a direct message."
 
 
