@@ -1,16 +1,11 @@
 """``thinkbot discord``: ``thinkbot run --only discord`` (the same drain, health paths, metrics and logs), or the
-invite URL with ``--invite``."""
+invite URL with ``--invite``. The click definition only: what the command uses loads when it runs."""
 
 from __future__ import annotations
 
 import sys
 
 import click
-
-from adapters.discord import invite_url
-from bot.discord_settings import load_discord_settings
-from bot.run_command import serve
-from core.errors import ConfigError
 
 __all__ = ["discord_command"]
 
@@ -25,8 +20,14 @@ def discord_command(invite: bool) -> None:
     /readyz and /metrics on THINKBOT_HEALTH_PORT or $PORT; drains on SIGTERM.
     """
     if not invite:
+        from bot.run import serve
+
         serve(("discord",))
         return
+    from adapters.discord.invite import invite_url
+    from bot.discord_settings import load_discord_settings
+    from core.errors import ConfigError
+
     try:
         click.echo(invite_url(load_discord_settings().invite_application_id()))
     except ConfigError as exc:

@@ -18,7 +18,7 @@ from bot.settings import Settings, load_settings
 from bot.slack_settings import SlackSettings, load_slack_settings
 from core.errors import ConfigError
 
-__all__ = ["diagnose", "doctor_command", "render"]
+__all__ = ["diagnose", "doctor", "render"]
 
 _STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
@@ -44,13 +44,9 @@ def render(findings: Sequence[Finding], console: Console) -> None:
     console.print(table)
 
 
-@click.command("doctor")
-def doctor_command() -> None:
-    """Check the Groq key and model, Redis, and the Discord and Slack tokens with real calls.
-
-    Prints a table with a fix for each problem. Exit codes: 0 all good (warnings allowed), 1 a check failed,
-    2 the settings are invalid.
-    """
+def doctor() -> None:
+    """``thinkbot doctor``'s work: load every settings object, run the checks, print the table, exit 1 or 2 on a
+    failure."""
     try:
         core, discord, slack = load_settings(), load_discord_settings(), load_slack_settings()
     except ConfigError as exc:

@@ -1,10 +1,9 @@
-"""``thinkbot slack``: ``thinkbot run --only slack`` (the same drain, health paths, metrics and logs)."""
+"""``thinkbot slack``: ``thinkbot run --only slack`` (the same drain, health paths, metrics and logs).
+The click definition only: what the command uses loads when it runs."""
 
 from __future__ import annotations
 
 import click
-
-from bot.run_command import serve
 
 __all__ = ["slack_command"]
 
@@ -18,4 +17,6 @@ def slack_command() -> None:
     SLACK_SIGNING_SECRET). Always needs SLACK_BOT_TOKEN (and GROQ_API_KEY). Serves /healthz, /readyz and /metrics
     on $PORT (in Socket Mode: THINKBOT_HEALTH_PORT or $PORT); drains on SIGTERM.
     """
+    from bot.run import serve
+
     serve(("slack",))

@@ -1,4 +1,4 @@
-"""The bot started as production starts it, ``bot.run_command.run`` over a ``Plan``, in a task against the fakes.
+"""The bot started as production starts it, ``bot.run.run`` over a ``Plan``, in a task against the fakes.
 The adapter tests and the deploy tests all start it here.
 
     async with running(make_plan(fake_groq, redis_url, slack_fake=slack)) as bot:
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.discord_settings import DiscordSettings
-from bot.run_command import Plan, Started, run
+from bot.run import Plan, Started, run
 from bot.settings import Settings
 from bot.slack_settings import SlackSettings
 from core.drain import DrainReport

@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.discord import DISCORD_ENDPOINTS, current_endpoints
-from bot.run_command import rate_limit_trace
+from bot.discord_run import rate_limit_trace
 from core.drain import INTERRUPTED
 from core.metrics import Metrics
 from tests.deploy.chains import sample, script_chain, step

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.run_command import plan, run_command
+from bot.run import plan
+from bot.run_command import run_command
 from tests.deploy.process import clean_environment
 
 

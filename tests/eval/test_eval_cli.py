@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.eval_command import default_pairs
+from bot.eval_run import default_pairs
 from core.strategies.bare import BareStrategy
 from core.strategies.registry import STRATEGIES, StrategyEntry
 from tests.eval.kit import addition_file, wrong_for_bare

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.run_command import run
+from bot.run import run
 from bot.slack_settings import SlackSettings, load_slack_settings
 from core.errors import ConfigError
 from tests.adapters.slack.chains import Scripts
