@@ -141,7 +141,8 @@ def answer(event: FinalAnswer, *, expand: str, each: bool = True) -> list[Render
     blocks = [section("*Answer*", tags.answer_id(event.chain_id, 0))]
     blocks += [section(p, tags.answer_id(event.chain_id, i)) for i, p in enumerate(pieces, start=1)]
     blocks.append(context(footer))
-    fallback = f"Answer: {split_text(pieces[0], FALLBACK_CHARS)[0]}"  # mrkdwn too (notifications show it)
+    shown = split_text(pieces[0], FALLBACK_CHARS) if pieces else []  # none when the answer is only markup
+    fallback = f"Answer: {shown[0] if shown else '…'}"  # mrkdwn too (notifications show it)
     return [Rendered(text=fallback, blocks=tuple(run)) for run in runs(blocks, block_text)]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack import render
@@ -157,6 +157,7 @@ def everything(text: str) -> list[render.Rendered]:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(hostile(60_000))
+@example("```\n```\n")  # an answer that is only markup: no text for the notification's fallback
 def test_no_message_exceeds_slacks_limits_whatever_the_text(text: str) -> None:
     for message in everything(text):
         within_limits(message)
