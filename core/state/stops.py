@@ -144,7 +144,7 @@ class StopChannel:
                 if lost_at is None:
                     lost_at = time.monotonic()
                     log.warning(
-                        "Redis unreachable (%s): stop requests from other processes are not heard until it returns",
+                        "Stop requests from other processes are not heard until Redis returns (%s)",
                         describe(exc),
                     )
             finally:
