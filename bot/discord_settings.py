@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from adapters.discord.endpoints import DISCORD_ENDPOINTS
+from adapters.discord.addresses import DISCORD_ENDPOINTS
 from adapters.discord.options import DiscordOptions
 from bot.chat_settings import ChatSettings
 from bot.settings import load

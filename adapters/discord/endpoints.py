@@ -16,27 +16,17 @@ Apply the endpoints before the client logs in; the previous pair is returned so 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import discord.http
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from adapters.discord.addresses import DISCORD_ENDPOINTS, DiscordEndpoints
+
 __all__ = ["DISCORD_ENDPOINTS", "DiscordEndpoints", "apply_endpoints", "current_endpoints"]
 
 _VERSIONED = re.compile(r"/v\d+$")
-
-
-@dataclass(frozen=True, slots=True)
-class DiscordEndpoints:
-    """A REST base (``https://host/api/v10``) and a gateway address (``wss://host/``)."""
-
-    api_base: str
-    gateway_url: str
-
-
-DISCORD_ENDPOINTS = DiscordEndpoints(api_base="https://discord.com/api/v10", gateway_url="wss://gateway.discord.gg/")
 
 
 def current_endpoints() -> DiscordEndpoints:

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.groq_server import FakeGroq
 
 THINKBOT = str(Path(sys.executable).with_name("thinkbot"))
@@ -38,13 +40,31 @@ def _imported(stderr: str) -> set[str]:
     return names
 
 
-def test_importing_the_cli_loads_no_sdk() -> None:
-    code = "import json, sys, bot.cli; print(json.dumps(sorted(sys.modules)))"
+def _loaded_by(module: str) -> set[str]:
+    """The top-level packages in ``sys.modules`` after importing ``module`` in a fresh interpreter."""
+    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
     result = subprocess.run(
         [sys.executable, "-c", code], env=_clean_env(), capture_output=True, text=True, timeout=60, check=True
     )
-    loaded = {name.split(".")[0] for name in json.loads(result.stdout)}
+    return {name.split(".")[0] for name in json.loads(result.stdout)}
+
+
+def test_importing_the_cli_loads_no_sdk() -> None:
+    loaded = _loaded_by("bot.cli")
     assert not loaded & NOT_AT_IMPORT, f"import bot.cli loads {sorted(loaded & NOT_AT_IMPORT)}"
+
+
+@pytest.mark.parametrize(
+    ("module", "unwanted"),
+    [
+        ("bot.run", PLATFORMS),  # thinkbot run, discord and slack: settings and plan, before an adapter starts
+        ("bot.discord_run", PLATFORMS - {"discord"}),
+        ("bot.slack_run", {"discord"}),
+    ],
+)
+def test_a_run_loads_only_the_platform_it_runs_and_one_provider(module: str, unwanted: set[str]) -> None:
+    found = _loaded_by(module) & (unwanted | {"openai", "groq"})
+    assert not found, f"import {module} loads {sorted(found)}"
 
 
 def test_the_importtime_report_names_what_a_process_loads() -> None:
