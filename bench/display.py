@@ -60,14 +60,7 @@ def _prefix() -> str:
     return f"bench-display-{uuid.uuid4().hex[:12]}"
 
 
-async def _until(check: Callable[[], bool], began: float, *, timeout: float = 120.0) -> float:  # noqa: ASYNC109
-    """Poll ``check`` every 10 ms; the seconds since ``began`` when it first held."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the chain did not show in time")
-        await asyncio.sleep(0.01)
-    return time.monotonic() - began
+TIMEOUT = 120.0  # seconds a chain may take to show
 
 
 async def discord(groq: FakeGroq, redis_url: str, display: str, latency: float) -> Run:
@@ -84,8 +77,10 @@ async def discord(groq: FakeGroq, redis_url: str, display: str, latency: float) 
             def header(text: str) -> bool:
                 return any(text in m.content for m in fake.record.messages(channel))
 
-            progress = await _until(lambda: header("· thinking step"), began)
-            answer = await _until(lambda: header(ANSWER), began)
+            await fake.wait_until(lambda: header("· thinking step"), timeout=TIMEOUT, what="live progress")
+            progress = time.monotonic() - began
+            await fake.wait_until(lambda: header(ANSWER), timeout=TIMEOUT, what="the answer")
+            answer = time.monotonic() - began
             await bot.idle()
         created = [e for e in fake.record.message_events if e.action == "create"]
         writes = [r for r in fake.record.requests if r.method in {"POST", "PATCH", "PUT", "DELETE"}]
@@ -111,8 +106,10 @@ async def slack(groq: FakeGroq, redis_url: str, display: str, latency: float) ->
             live = [s for s in fake.record.streams(CHANNEL) if s.thread_ts == question.ts and s.streaming]
             return bool(fake.record.status(CHANNEL, question.ts)) or bool(live) or shown(lambda t: "Thinking step" in t)
 
-        progress = await _until(thinking, began)
-        answer = await _until(lambda: shown(lambda text: ANSWER in text), began)
+        await fake.record.wait_for(thinking, timeout=TIMEOUT, what="live progress")
+        progress = time.monotonic() - began
+        await fake.record.wait_for(lambda: shown(lambda text: ANSWER in text), timeout=TIMEOUT, what="the answer")
+        answer = time.monotonic() - began
         await h.bot.wait_idle()
         posted = [m for m in fake.record.messages(CHANNEL) if m.user != question.user]
         writes = [c for c in fake.record.calls if c.method in SLACK_WRITES]
