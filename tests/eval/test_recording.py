@@ -9,7 +9,7 @@ import pytest
 from core.chain_config import ChainConfig
 from core.errors import JSONValidateError, LLMError, RequestTooLargeError
 from core.eval.recording import CALLS_FILE, RecordingLLM, ReplayLLM, call_time, request_key
-from core.eval.runner import plan, run_eval
+from core.eval.runner import Job, plan, run_eval
 from core.eval.sets import read_jsonl
 from core.llm.groq_client import GroqClient
 from core.llm.types import Completion, CompletionRequest, Delta, Message
@@ -18,6 +18,19 @@ from tests.eval.kit import addition_file, wrong_for_bare
 from tests.fakes.groq_server import FakeGroq
 
 MODEL = "openai/gpt-oss-120b"
+
+
+async def recorded_eval(fake: FakeGroq, tmp_path: Path, jobs: list[Job], config: ChainConfig, concurrency: int):
+    """Run ``jobs`` against ``fake`` through a recorder writing to ``tmp_path``; the samples."""
+    groq = GroqClient(api_key=fake.api_key, base_url=fake.base_url, timeout=5, max_retries=0)
+    recorder = RecordingLLM(groq, tmp_path)
+    try:
+        return await run_eval(
+            jobs, llm=recorder, config=config, strategies=STRATEGIES.build_all(), concurrency=concurrency
+        )
+    finally:
+        recorder.close()
+        await groq.aclose()
 
 
 def request(text: str = "hi", **fields) -> CompletionRequest:
@@ -121,15 +134,7 @@ async def test_a_recorded_eval_replays_to_the_same_samples(tmp_path: Path) -> No
     config = ChainConfig(model=model, berry_turns=2)
     with FakeGroq(responder=wrong_for_bare(delay=0.05)) as fake:
         fake.reply("not a step")  # one repair, recorded like any reply
-        groq = GroqClient(api_key=fake.api_key, base_url=fake.base_url, timeout=5, max_retries=0)
-        recorder = RecordingLLM(groq, tmp_path)
-        try:
-            recorded = await run_eval(
-                jobs, llm=recorder, config=config, strategies=STRATEGIES.build_all(), concurrency=4
-            )
-        finally:
-            recorder.close()
-            await groq.aclose()
+        recorded = await recorded_eval(fake, tmp_path, jobs, config, concurrency=4)
     replay = ReplayLLM(tmp_path)
     replayed = await run_eval(jobs, llm=replay, config=config, strategies=STRATEGIES.build_all(), concurrency=4)
 
@@ -142,21 +147,12 @@ async def test_a_recorded_eval_replays_to_the_same_samples(tmp_path: Path) -> No
     assert all(s.latency >= 0.05 for s in replayed)  # the recorded call time, not the replay's
 
 
-@pytest.mark.skipif("native" not in STRATEGIES.names(), reason="the native strategy is not registered yet")
 async def test_a_streaming_strategy_is_recorded_and_replayed(tmp_path: Path) -> None:
     questions = read_jsonl(addition_file(3), name="sums")
     jobs = plan([("native", MODEL), ("bare", MODEL)], questions, 1)
     config = ChainConfig(model=MODEL)
     with FakeGroq(responder=wrong_for_bare()) as fake:
-        groq = GroqClient(api_key=fake.api_key, base_url=fake.base_url, timeout=5, max_retries=0)
-        recorder = RecordingLLM(groq, tmp_path)
-        try:
-            recorded = await run_eval(
-                jobs, llm=recorder, config=config, strategies=STRATEGIES.build_all(), concurrency=2
-            )
-        finally:
-            recorder.close()
-            await groq.aclose()
+        recorded = await recorded_eval(fake, tmp_path, jobs, config, concurrency=2)
     native = [s for s in recorded if s.strategy == "native"]
     assert [(s.correct, s.failure, s.calls) for s in native] == [(True, None, 1)] * 3
     assert all(s.steps >= 1 and s.tokens > 0 for s in native)
