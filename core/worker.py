@@ -21,6 +21,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from core.drain import DrainReport
 from core.state.jobs import Job, JobQueue
 
 __all__ = ["JobHandler", "Worker"]
@@ -75,17 +76,19 @@ class Worker:
         """Take no more jobs; :meth:`run` returns once the running ones finish (or the drain times out)."""
         self._stopping.set()
 
-    async def run(self) -> None:
-        """Take and run jobs until :meth:`stop`, then drain."""
+    async def run(self) -> DrainReport:
+        """Take and run jobs until :meth:`stop`, then drain: the jobs that finished then, and those interrupted
+        (their entry ids)."""
         try:
             while await self._free_slot():
                 job = await self._queue.take(self.consumer, block=self._block)
                 if job is not None:
-                    task = asyncio.create_task(self._run_one(job), name=f"job-{job.entry_id}")
+                    task = asyncio.create_task(self._run_one(job), name=job.entry_id)
                     self._running.add(task)
                     task.add_done_callback(self._finished)
         finally:
-            await self._drain()
+            report = await self._drain()
+        return report
 
     async def _free_slot(self) -> bool:
         """Wait until fewer than ``concurrency`` jobs run; ``False`` once stopping."""
@@ -102,17 +105,20 @@ class Worker:
         self._running.discard(task)
         self._slot_freed.set()
 
-    async def _drain(self) -> None:
+    async def _drain(self) -> DrainReport:
         running = set(self._running)
+        done: set[asyncio.Task[None]] = set()
+        late: set[asyncio.Task[None]] = set()
         if running:
             log.info("worker %s stopping: waiting for %d running jobs", self.consumer, len(running))
-            _, late = await asyncio.wait(running, timeout=self._drain_timeout)
+            done, late = await asyncio.wait(running, timeout=self._drain_timeout)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
             if late:
                 log.warning("worker %s left %d jobs unfinished; another worker takes them", self.consumer, len(late))
         await self._queue.retire(self.consumer)
+        return DrainReport(finished=len(done), interrupted=tuple(sorted(task.get_name() for task in late)))
 
     async def _run_one(self, job: Job) -> None:
         if job.deliveries > self._max_deliveries:
