@@ -15,6 +15,7 @@ from bot.doctor_command import doctor_command
 from bot.eval_command import eval_command
 from bot.run_command import run_command
 from bot.slack_command import slack_command
+from bot.worker_command import worker_command
 
 __all__ = ["cli", "main"]
 
@@ -28,5 +29,13 @@ def main() -> None:
     cli()
 
 
-for _command in (ask_command, discord_command, slack_command, run_command, doctor_command, eval_command):
+for _command in (
+    ask_command,
+    discord_command,
+    slack_command,
+    run_command,
+    worker_command,
+    doctor_command,
+    eval_command,
+):
     cli.add_command(_command)

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     max_concurrent_chains: int = Field(default=16, ge=1, le=10_000)
     limits_fail_open: bool = True
 
+    role: Literal["all", "gateway"] = "all"  # gateway: chains go to `thinkbot worker` processes over Redis
+    worker_concurrency: int = Field(default=8, ge=1, le=1000)
+    job_claim_seconds: float = Field(default=30.0, ge=0.5, le=3600)
+
     @field_validator("user_rate", "place_rate")
     @classmethod
     def _rate(cls, value: str) -> str:

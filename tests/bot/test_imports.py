@@ -49,9 +49,10 @@ def _loaded_by(module: str) -> set[str]:
     return {name.split(".")[0] for name in json.loads(result.stdout)}
 
 
-def test_importing_the_cli_loads_no_sdk() -> None:
-    loaded = _loaded_by("bot.cli")
-    assert not loaded & NOT_AT_IMPORT, f"import bot.cli loads {sorted(loaded & NOT_AT_IMPORT)}"
+@pytest.mark.parametrize("module", ["bot.cli", "bot.worker_command"])
+def test_importing_the_cli_loads_no_sdk(module: str) -> None:
+    loaded = _loaded_by(module)
+    assert not loaded & NOT_AT_IMPORT, f"import {module} loads {sorted(loaded & NOT_AT_IMPORT)}"
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,7 @@ def test_importing_the_cli_loads_no_sdk() -> None:
         ("bot.run", PLATFORMS),  # thinkbot run, discord and slack: settings and plan, before an adapter starts
         ("bot.discord_run", PLATFORMS - {"discord"}),
         ("bot.slack_run", {"discord"}),
+        ("bot.worker_run", PLATFORMS),  # thinkbot worker: the gateways post, the worker talks to no platform
     ],
 )
 def test_a_run_loads_only_the_platform_it_runs_and_one_provider(module: str, unwanted: set[str]) -> None:

@@ -12,8 +12,8 @@ from aiohttp import web
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from bot.cli import cli
 from bot.health import HealthServer
-from bot.run_command import run_command
 from core.metrics import Metrics
 from tests.deploy.dotenv import HEROKU_PROVIDED, app_json_env, documented
 from tests.deploy.lock import HEADER, ROOT, closure, project_requirements
@@ -26,13 +26,13 @@ def served_paths() -> set[str]:
     return {route.resource.canonical for route in app.router.routes() if route.resource is not None}
 
 
-def test_every_procfile_process_is_a_valid_thinkbot_run():
+def test_every_procfile_process_is_a_valid_thinkbot_run_or_worker():
     processes = procfile()
-    assert set(processes) == {"web", "discord", "slack", "all"}
+    assert set(processes) == {"web", "discord", "slack", "all", "worker"}
     for name, command in processes.items():
         program, *args = shlex.split(command)
-        assert (program, args[0]) == ("thinkbot", "run"), name
-        run_command.make_context("run", args[1:])  # click rejects unknown options and adapters
+        assert (program, args[0]) == ("thinkbot", "worker" if name == "worker" else "run"), name
+        cli.commands[args[0]].make_context(args[0], args[1:])  # click rejects unknown options and adapters
     assert "--only slack" in processes["web"]  # Slack HTTP mode is the one process that needs the router
 
 

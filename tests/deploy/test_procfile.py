@@ -1,5 +1,5 @@
 """Every Procfile process starts, becomes ready and stays up against the fakes and a real redis-server, and
-stops cleanly on SIGTERM: all four at once, as a dyno formation would run them."""
+stops cleanly on SIGTERM: all five at once, as a dyno formation would run them."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ STAY_UP = 1.0
 
 def credentials(name: str, slack: FakeSlack, discord: FakeDiscord) -> dict[str, str]:
     """What each process type is deployed with: web is Slack over HTTP, slack is Socket Mode, all is both bots
-    (with its own fake Discord: one bot token holds one gateway session)."""
+    (with its own fake Discord: one bot token holds one gateway session); a worker talks to no chat platform."""
     ws = slack.workspace
     over_http = {"SLACK_BOT_TOKEN": ws.bot_token, "SLACK_SIGNING_SECRET": ws.signing_secret}
     socket = {"SLACK_BOT_TOKEN": ws.bot_token, "SLACK_APP_TOKEN": ws.app_token}
@@ -34,7 +34,7 @@ def credentials(name: str, slack: FakeSlack, discord: FakeDiscord) -> dict[str, 
         "THINKBOT_DISCORD_API_BASE": discord.api_base,
         "THINKBOT_DISCORD_GATEWAY_URL": discord.gateway_url,
     }
-    return {"web": over_http, "slack": socket, "discord": bot, "all": bot | over_http}[name]
+    return {"web": over_http, "slack": socket, "discord": bot, "all": bot | over_http, "worker": {}}[name]
 
 
 async def test_every_procfile_process_starts_stays_up_and_stops_on_sigterm(
