@@ -1,4 +1,6 @@
-"""Whether a request may start: per-user and per-place rate limits, then the place's daily token budget."""
+"""Whether a request may start: per-user and per-place rate limits, then the place's daily token budget.
+
+A full Redis connection pool (:class:`~core.state.guard.StoreBusyError`) refuses the request as ``busy``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from core.events import ChainFailed
 from core.kinds import FailureKind
 from core.request import ThinkRequest
 from core.state.budget import BudgetStatus, TokenBudget
+from core.state.guard import StoreBusyError
 from core.state.limiter import FAIL_CLOSED_RETRY_AFTER, RateLimiter
 
 __all__ = ["Admission"]
@@ -26,6 +29,12 @@ class Admission:
         self._budget = budget
 
     async def check(self, request: ThinkRequest, chain_id: str) -> ChainFailed | None:
+        try:
+            return await self._check(request, chain_id)
+        except StoreBusyError as exc:  # every Redis connection stayed in use: back-pressure, not an outage
+            return _busy(chain_id, exc.retry_after)
+
+    async def _check(self, request: ThinkRequest, chain_id: str) -> ChainFailed | None:
         user = await self._per_user.hit(request.user)
         if not user.allowed and user.degraded:
             return _unavailable(chain_id, user.retry_after)
@@ -65,6 +74,12 @@ def _unavailable(chain_id: str, retry_after: float) -> ChainFailed:
     wait = _duration(retry_after)
     message = f"I can't check the usage limits right now, so I'm not taking questions. Please try again in {wait}."
     return ChainFailed(chain_id=chain_id, kind=FailureKind.LIMITS_UNAVAILABLE, message=message, retry_after=retry_after)
+
+
+def _busy(chain_id: str, retry_after: float) -> ChainFailed:
+    """Redis's connection pool stayed full: too many questions at once, nobody's limit was reached."""
+    message = f"I'm handling a lot of questions right now. Please try again in {_duration(retry_after)}."
+    return ChainFailed(chain_id=chain_id, kind=FailureKind.BUSY, message=message, retry_after=retry_after)
 
 
 def _duration(seconds: float) -> str:

@@ -23,6 +23,9 @@ No error text ever contains an API key or token.
         ├── LLMTimeoutError         the request timed out (after the retries)
         ├── LLMConnectionError      the provider could not be reached
         └── LLMServerError          5xx still after the retries
+
+Two live outside this module: ``CodecError`` (core.codec) and ``StoreUnavailableError`` (core.state.guard), whose
+``StoreBusyError`` is a full Redis connection pool, not an outage (admission refuses the request as ``busy``).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ class FailureKind(StrEnum):
     INPUT = "input"
     RATE_LIMITED = "rate_limited"
     LIMITS_UNAVAILABLE = "limits_unavailable"
+    BUSY = "busy"
     OVER_BUDGET = "over_budget"
     DUPLICATE = "duplicate"
     RESTARTING = "restarting"

@@ -135,6 +135,8 @@ class ThinkService(ChainLog):
             )
             if refusal is not None:
                 yield refusal
+                if refusal.kind is FailureKind.BUSY:
+                    return  # Redis's pool was full, nothing was done: released, so a redelivery can try again
             else:
                 answer = self._answer(request, question, strategy, chain_id, config, key, cached)
                 async with contextlib.aclosing(answer) as events:

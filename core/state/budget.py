@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from redis.asyncio import Redis
 
-from core.state.guard import RedisGuard, StoreUnavailableError
+from core.state.guard import RedisGuard, StoreBusyError, StoreUnavailableError
 from core.state.keys import Keys
 
 __all__ = ["BudgetStatus", "TokenBudget", "next_utc_midnight"]
@@ -67,11 +67,14 @@ class TokenBudget:
         return self._keys.key("budget", place, now.astimezone(UTC).date().isoformat())
 
     async def check(self, place: str) -> BudgetStatus:
-        """May a chain start in ``place`` now? ``resets_at`` is the next UTC midnight either way."""
+        """May a chain start in ``place`` now? ``resets_at`` is the next UTC midnight either way. A full Redis
+        connection pool raises :class:`~core.state.guard.StoreBusyError` (admission refuses as busy)."""
         now = self._clock()
         resets_at = next_utc_midnight(now)
         try:
             raw = await self._guard.call(lambda: self._redis.get(self._key(place, now)))
+        except StoreBusyError:
+            raise  # a full pool is no outage: admission refuses the request as busy
         except StoreUnavailableError:
             return BudgetStatus(self._guard.fail_open, 0, self.daily_tokens, resets_at, degraded=True)
         used = int(raw or 0)

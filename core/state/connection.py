@@ -120,9 +120,12 @@ def connection_kwargs(config: RedisConfig) -> dict[str, Any]:
 def connect(config: RedisConfig) -> Store:
     """Build (not yet connect) the client. Nothing is sent until the first command."""
     keys = Keys(config.key_prefix)
-    guard = RedisGuard(fail_open=config.fail_open, probe_interval=config.probe_interval)
     if config.url is None:
+        guard = RedisGuard(fail_open=config.fail_open, probe_interval=config.probe_interval)
         return Store(redis=_embedded(), keys=keys, guard=guard, embedded=True)
+    guard = RedisGuard(
+        fail_open=config.fail_open, probe_interval=config.probe_interval, pool_size=config.max_connections
+    )
     client = Redis.from_pool(BlockingConnectionPool.from_url(config.url, **connection_kwargs(config)))
     log.info("Using Redis at %s with key prefix %r", redacted_url(config.url), config.key_prefix)
     return Store(redis=client, keys=keys, guard=guard, embedded=False)

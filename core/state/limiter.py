@@ -64,9 +64,10 @@ class RateLimiter:
         self._args = (b"%d" % max(1, round(rate.interval * 1_000_000)), b"%d" % rate.limit)
 
     async def hit(self, subject: str) -> Decision:
-        """Count one request by ``subject`` and say whether it may go ahead."""
+        """Count one request by ``subject`` and say whether it may go ahead. A full Redis connection pool raises
+        :class:`~core.state.guard.StoreBusyError` (admission refuses as busy) instead of deciding without Redis."""
         key = self._keys.key("rate", self.scope, subject)
-        reply = await self._guard.run(lambda: self._script([key], self._args), None)
+        reply = await self._guard.run(lambda: self._script([key], self._args), None, refuse_busy=True)
         if reply is None:
             if self._guard.fail_open:
                 return Decision(allowed=True, degraded=True)
