@@ -22,6 +22,15 @@ cast_to=ChatCompletion, body=...)``, the SDK's documented way to send a body as 
 walks every message against its TypedDicts to change nothing in our plain strings. ``post`` keeps the same path,
 headers, retries, errors and parsed ``ChatCompletion``; the wire body is pinned by tests against the fake.
 
+What the calls still paid for and did not use (``bench/llm_cpu.py``, 200 chains at once; CPU per call against a raw
+aiohttp POST of the same body): the typed ``ChatCompletion``, built field by field by the SDK's pydantic
+``construct`` for the four fields :func:`core.llm.wire.completion_from` reads. So the reply is asked for with
+``cast_to=httpx.Response``, the SDK's documented raw access (its README, "Undocumented endpoints"): the same
+request, retries and status errors, the body read once and parsed with ``json.loads`` into the dict that
+``completion_from`` reads like the typed object. The path is posted as the absolute URL (built once from the
+client's ``base_url`` as the SDK joins them), so the SDK does not join the two on every call, and httpx reads a
+response's cookies only when it sets one (:class:`_CookiesWhenSet`).
+
 Streaming goes through the same ``post`` with ``"stream": true``, ``stream=True`` and ``stream_cls=
 AsyncStream[ChatCompletionChunk]`` (what ``create(stream=True)`` does inside): the same retries until the first
 event, then :mod:`core.llm.stream`. Groq puts the usage in the last chunk's ``x_groq.usage``, so no
@@ -30,11 +39,13 @@ event, then :mod:`core.llm.stream`. Groq puts the usage in the last chunk's ``x_
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import groq
 import httpx
-from groq.types.chat import ChatCompletion, ChatCompletionChunk
+from groq.types.chat import ChatCompletionChunk
 
 from core.llm.call import call_completion
 from core.llm.errors import ErrorContext
@@ -47,6 +58,19 @@ from core.llm.wire import chat_messages
 __all__ = ["GroqClient"]
 
 _CHAT_PATH = "/openai/v1/chat/completions"  # where AsyncGroq.chat.completions.create posts
+
+
+class _CookiesWhenSet(httpx.Cookies):
+    """httpx's cookie store over the same jar, reading a response's cookies only when it sets one.
+
+    httpx hands every response to ``extract_cookies``, which wraps it and its request in urllib's types for
+    ``http.cookiejar`` whether or not there is a cookie to read: about a tenth of a call's CPU here. A response with
+    ``Set-Cookie`` is read as before, so a cookie Groq sets is still sent back.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
 
 
 class GroqClient:
@@ -77,14 +101,13 @@ class GroqClient:
     ) -> None:
         if reasoning_headroom < 0:
             raise ValueError("reasoning_headroom must be 0 or more")
-        limits = httpx.Limits(max_connections=max_connections)
+        http_client = groq.DefaultAioHttpClient(limits=httpx.Limits(max_connections=max_connections), timeout=timeout)
+        http_client._cookies = _CookiesWhenSet(http_client.cookies.jar)  # the store behind httpx's ``cookies``
         self._client = groq.AsyncGroq(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            http_client=groq.DefaultAioHttpClient(limits=limits, timeout=timeout),
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, http_client=http_client
         )
+        base = self._client.base_url  # its path ends in "/"; the SDK joins a relative path to it this way per call
+        self._chat_url = str(base.copy_with(raw_path=base.raw_path + _CHAT_PATH.lstrip("/").encode()))
         self._headroom = reasoning_headroom
         self._effort = reasoning_effort
         self._formats = ResponseFormats(structured_outputs)
@@ -102,8 +125,11 @@ class GroqClient:
 
         return await self._formats.call(request, send)
 
-    async def _create(self, body: dict[str, object]) -> ChatCompletion:
-        return await self._client.post(_CHAT_PATH, cast_to=ChatCompletion, body=body)
+    async def _create(self, body: dict[str, object]) -> Any:
+        """The reply's JSON body, parsed once (a dict, or whatever else the body holds). A body that is not JSON
+        raises ``ValueError`` (``json.JSONDecodeError``, ``UnicodeDecodeError``), which the caller maps."""
+        response = await self._client.post(self._chat_url, cast_to=httpx.Response, body=body)
+        return json.loads(response.content)
 
     def stream(self, request: CompletionRequest) -> AsyncIterator[Delta | Completion]:
         body = {**self._body(request, self._formats.choose(request, stream=True)), "stream": True}

@@ -25,35 +25,44 @@ def _float(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+def _field(value: object, name: str) -> object:
+    """``name`` of an SDK object, or of a JSON object parsed as a dict (None when absent)."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
 def usage_from(usage: Any) -> Usage:
     """Token counts, and Groq's timing fields where the provider sends them (0.0 elsewhere)."""
     if usage is None:
         return Usage()
     return Usage(
-        prompt_tokens=_int(getattr(usage, "prompt_tokens", 0)),
-        completion_tokens=_int(getattr(usage, "completion_tokens", 0)),
-        queue_time=_float(getattr(usage, "queue_time", None)),
-        prompt_time=_float(getattr(usage, "prompt_time", None)),
-        completion_time=_float(getattr(usage, "completion_time", None)),
-        total_time=_float(getattr(usage, "total_time", None)),
+        prompt_tokens=_int(_field(usage, "prompt_tokens")),
+        completion_tokens=_int(_field(usage, "completion_tokens")),
+        queue_time=_float(_field(usage, "queue_time")),
+        prompt_time=_float(_field(usage, "prompt_time")),
+        completion_time=_float(_field(usage, "completion_time")),
+        total_time=_float(_field(usage, "total_time")),
     )
 
 
 def completion_from(response: Any, *, latency: float) -> Completion | None:
-    """The first choice of a chat completion from either SDK, or None when there is no choice to read.
+    """The first choice of a chat completion, or None when there is no choice to read.
 
-    The text is where model output enters the core, so it is made safe here (:func:`core.text.safe_text`): a lone
-    surrogate or a NUL, both legal JSON escapes, never reaches a writer. A content that is not a string reads as "".
+    ``response`` is an SDK's parsed object or the response body parsed as JSON (a dict): both read alike, so a
+    client may skip the SDK's typed model. The text is where model output enters the core, so it is made safe here
+    (:func:`core.text.safe_text`): a lone surrogate or a NUL, both legal JSON escapes, never reaches a writer. A
+    content that is not a string reads as "".
     """
-    choices = getattr(response, "choices", None) or []
+    choices = _field(response, "choices") or []
     if not isinstance(choices, list) or not choices:
         return None
     choice = choices[0]
-    message = getattr(choice, "message", None)
-    finish = getattr(choice, "finish_reason", None)
+    message = _field(choice, "message")
+    finish = _field(choice, "finish_reason")
     return Completion(
-        text=_text(getattr(message, "content", None)),
-        usage=usage_from(getattr(response, "usage", None)),
+        text=_text(_field(message, "content")),
+        usage=usage_from(_field(response, "usage")),
         latency=latency,
         finish_reason=finish if isinstance(finish, str) else None,
         reasoning=_reasoning(message),
@@ -70,7 +79,7 @@ def _text(value: object) -> str:
 
 def _reasoning(message: object) -> str:
     """Groq's ``reasoning``; ``reasoning_content`` where other OpenAI-compatible servers put it."""
-    return _text(getattr(message, "reasoning", None)) or _text(getattr(message, "reasoning_content", None))
+    return _text(_field(message, "reasoning")) or _text(_field(message, "reasoning_content"))
 
 
 class ChunkParts(NamedTuple):
