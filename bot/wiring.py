@@ -11,6 +11,7 @@ from bot.chat_settings import ChatSettings
 from bot.settings import Settings
 from core.admission import Admission
 from core.concurrency import ConcurrencyCap
+from core.errors import ConfigError
 from core.llm.structured import StructuredOutputs
 from core.llm.types import LLMClient
 from core.metrics import Metrics
@@ -28,6 +29,8 @@ from core.state import (
     TokenBudget,
     connect,
 )
+from core.state.intake import Intake
+from core.state.jobs import JobQueue
 from core.strategies.registry import STRATEGIES
 from core.toggles import Toggles
 
@@ -111,26 +114,41 @@ def assemble_service(
     """The service over ``store``; ``flights`` and ``stops`` are passed in because they own tasks that must be
     closed."""
     parts: dict[str, Any] = {"redis": store.redis, "keys": store.keys, "guard": store.guard}
+    jobs = None
+    if settings.role == "gateway":
+        if store.embedded:
+            raise ConfigError("THINKBOT_ROLE=gateway needs REDIS_URL: the workers take their chains from Redis.")
+        jobs = JobQueue(**parts, claim_after=settings.job_claim_seconds)
     budget = TokenBudget(**parts, daily_tokens=settings.daily_token_budget) if settings.daily_token_budget else None
-    admission = Admission(
+    cache = ResultCache(**parts, ttl=settings.cache_ttl)
+    records = ChainRecords(**parts, ttl=settings.record_ttl)
+    dedupe = Deduper(**parts, lease_ttl=settings.chain_deadline + 60)
+    intake = Intake(
+        redis=store.redis,
+        guard=store.guard,
         per_user=RateLimiter(**parts, scope="user", rate=Rate.parse(settings.user_rate)),
         per_place=RateLimiter(**parts, scope="place", rate=Rate.parse(settings.place_rate)),
         budget=budget,
+        dedupe=dedupe,
+        cache=cache,
+        flights=flights.store,
+        records=records,
     )
     return ThinkService(
         llm=llm,
         config=settings.chain_config(),
         strategies=STRATEGIES.build_all(),
         default_strategy=settings.strategy,
-        admission=admission,
-        cache=ResultCache(**parts, ttl=settings.cache_ttl),
+        admission=Admission(intake=intake, budget=budget),
+        cache=cache,
         flights=flights,
-        records=ChainRecords(**parts, ttl=settings.record_ttl),
+        records=records,
         messages=MessageIndex(**parts, ttl=settings.record_ttl),
-        dedupe=Deduper(**parts, lease_ttl=settings.chain_deadline + 60),
+        dedupe=dedupe,
         cap=ConcurrencyCap(limit=settings.max_concurrent_chains),
         metrics=metrics,
         stops=stops,
+        jobs=jobs,
     )
 
 

@@ -44,10 +44,10 @@ def service_job_handler(services: Services) -> tuple[JobHandler, JobHandler]:
     service = services.service
 
     async def handle(job: Job) -> None:
-        await service.run_job(job)  # type: ignore[attr-defined]  # ThinkService.run_job lands with the gateway role
+        await service.run_job(job)
 
     async def give_up(job: Job) -> None:
-        await service.give_up_job(job)  # type: ignore[attr-defined]  # ThinkService.run_job lands with the gateway role
+        await service.give_up_job(job)
 
     return handle, give_up
 

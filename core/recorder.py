@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+from collections.abc import Callable
 
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
 from core.llm.types import Usage
+from core.state.batch import Batch
 from core.state.records import ChainRecord, ChainRecords, ChainStatus
 
-__all__ = ["Recorder", "relabel"]
+__all__ = ["Recorder", "folded", "relabel"]
 
 
 def relabel(event: Event, chain_id: str) -> Event:
@@ -22,58 +25,94 @@ def relabel(event: Event, chain_id: str) -> Event:
     return dataclasses.replace(event, chain_id=chain_id)
 
 
+def folded(record: ChainRecord, event: Event) -> ChainRecord:
+    """``record`` after ``event`` (the same record for events a record does not keep)."""
+    if isinstance(event, ChainStarted):
+        status: ChainStatus = "cached" if event.cached else "running"
+        return dataclasses.replace(record, strategy=event.strategy, model=event.model, status=status)
+    if isinstance(event, Step):
+        return dataclasses.replace(record, steps=(*record.steps, event), usage=record.usage + event.usage)
+    if isinstance(event, FinalAnswer):
+        done: ChainStatus = "cached" if event.cached else "answered"
+        return dataclasses.replace(record, status=done, answer=event.text, usage=event.usage)
+    if isinstance(event, ChainFailed):
+        steps = event.steps or record.steps
+        usage = sum((s.usage for s in steps), Usage())
+        return dataclasses.replace(record, status="failed", error=event.message, steps=steps, usage=usage)
+    return record
+
+
 class Recorder:
     """Keeps a request's record up to date in Redis without holding up the chain.
 
-    ``see(event)`` updates the record in memory; a writer task saves the latest version in the background, at
-    most once per ``interval`` seconds, so steps that come faster than that are saved together. Leaving the
-    ``async with`` block saves the final version and waits for it. A cache replay is saved once, at the end.
+    The record's head is written when the request is admitted (:mod:`core.state.intake`). ``see(event)`` updates
+    the record in memory; a writer task appends new steps in the background, at most once per ``interval`` seconds,
+    so steps that come faster than that go together. :meth:`close` writes what is left and the final head in one
+    round trip, with whatever else the caller adds to that batch. A cache replay is written once, at the close.
+
+    When the request leads its chain, the chain's own writes carry its steps and its end (the flight calls
+    :meth:`take`, see :class:`~core.state.singleflight.Sink`), and the recorder writes nothing.
     """
 
     def __init__(self, *, records: ChainRecords, base: ChainRecord, interval: float = 0.25) -> None:
         self._records = records
         self.record = base
-        self._saved: ChainRecord | None = None
+        self._pending: list[Step] = []
+        self._replay = False
+        self._taken = False
+        self._ended = False
         self._wake = asyncio.Event()
+        self._closing = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._interval = interval
 
-    async def __aenter__(self) -> Recorder:
-        self._writer = asyncio.create_task(self._write(), name=f"record-{self.record.chain_id}")
-        return self
+    def take(self) -> None:
+        """The chain's writes keep this record from now on."""
+        self._taken = True
+        self._pending.clear()
 
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._writer is not None
-        self._writer.cancel()
-        await asyncio.wait([self._writer])
-        if self._saved is not self.record:
-            await self._records.save(self.record)
+    def ended(self) -> None:
+        """The chain's writes also wrote the record's final head."""
+        self._ended = True
 
     def see(self, event: Event) -> None:
-        record = self.record
-        if isinstance(event, ChainStarted):
-            status: ChainStatus = "cached" if event.cached else "running"
-            record = dataclasses.replace(record, strategy=event.strategy, model=event.model, status=status)
-        elif isinstance(event, Step):
-            record = dataclasses.replace(record, steps=(*record.steps, event), usage=record.usage + event.usage)
-        elif isinstance(event, FinalAnswer):
-            done: ChainStatus = "cached" if event.cached else "answered"
-            record = dataclasses.replace(record, status=done, answer=event.text, usage=event.usage)
-        elif isinstance(event, ChainFailed):
-            steps = event.steps or record.steps
-            usage = sum((s.usage for s in steps), Usage())
-            record = dataclasses.replace(record, status="failed", error=event.message, steps=steps, usage=usage)
-        else:
-            return
-        self.record = record
-        if not getattr(event, "cached", False):
+        self.record = folded(self.record, event)
+        if getattr(event, "cached", False):
+            self._replay = True
+        elif isinstance(event, Step) and not self._taken:
+            self._pending.append(event)
+            if self._writer is None:
+                self._writer = asyncio.create_task(self._write(), name=f"record-{self.record.chain_id}")
             self._wake.set()
 
+    async def close(self, also: Callable[[Batch], None] | None = None) -> None:
+        """Stop the writer; write the rest of the record (unless the chain did) and ``also``'s part, together."""
+        self._closing.set()
+        if self._writer is not None:
+            self._wake.set()
+            await self._writer
+        batch = self._records.batch()
+        if self._replay:
+            self._records.save_into(batch, self.record)
+        else:
+            if not self._taken:
+                self._records.append_into(batch, self.record.chain_id, self._pending)
+            if not self._ended:
+                self._records.head_into(batch, self.record)
+        self._pending = []
+        if also is not None:
+            also(batch)
+        await self._records.send(batch)
+
     async def _write(self) -> None:
-        while True:
+        while not self._closing.is_set():
             await self._wake.wait()
             self._wake.clear()
-            record = self.record
-            await self._records.save(record)
-            self._saved = record
-            await asyncio.sleep(self._interval)
+            if self._closing.is_set():
+                return  # what is pending goes with the close
+            steps, self._pending = self._pending, []
+            batch = self._records.batch()
+            self._records.append_into(batch, self.record.chain_id, steps)
+            await self._records.send(batch)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self._interval)

@@ -16,26 +16,32 @@ import dataclasses
 import logging
 import uuid
 from collections.abc import AsyncGenerator, Mapping
+from functools import partial
 from typing import Any
 
-from core.admission import Admission
+from core.admission import Admission, Verdict
 from core.chain_config import ChainConfig
+from core.chain_job import ChainJob
 from core.chain_log import ChainLog
 from core.chain_runner import run_chain
 from core.concurrency import ConcurrencyCap
 from core.errors import InputError
-from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, Event, Step
+from core.job_runner import JobRunner
 from core.kinds import FailureKind
+from core.leader_writes import LeaderWrites
 from core.llm.types import LLMClient
 from core.metrics import Metrics
 from core.recorder import Recorder, relabel
 from core.relay import Relay
 from core.request import ThinkRequest
+from core.state.batch import Batch
 from core.state.cache import ResultCache, as_cached, cache_key
 from core.state.dedupe import Deduper
+from core.state.jobs import Job, JobQueue
 from core.state.messages import MessageIndex
 from core.state.records import ChainRecord, ChainRecords
-from core.state.singleflight import SingleFlight
+from core.state.singleflight import HandOff, SingleFlight
 from core.state.stops import StopChannel, StopResult
 from core.strategies.base import ChainContext, Strategy
 from core.strategies.prompts import PROMPT_VERSION
@@ -77,7 +83,10 @@ class ThinkService(ChainLog):
         cap: ConcurrencyCap,
         metrics: Metrics | None = None,
         stops: StopChannel | None = None,
+        jobs: JobQueue | None = None,
     ) -> None:
+        """``jobs``: hand every chain to the workers on this queue (``THINKBOT_ROLE=gateway``) instead of running it
+        here; a worker's service runs them with :meth:`run_job`."""
         if default_strategy not in strategies:
             raise ValueError(f"unknown default strategy {default_strategy!r}")
         super().__init__(records=records, messages=messages)
@@ -92,7 +101,20 @@ class ThinkService(ChainLog):
         self._cap = cap
         self._metrics = metrics
         self._stops = stops
-        self._running: dict[str, asyncio.Task[None]] = {}
+        self._jobs = jobs
+        self._running: dict[str, asyncio.Task[Any]] = {}
+        self._job_runner = JobRunner(
+            llm=llm,
+            config=config,
+            strategies=self._strategies,
+            lead=self._lead,
+            admission=admission,
+            cache=cache,
+            flights=flights,
+            records=records,
+            dedupe=dedupe,
+            running=self._running,
+        )
 
     @property
     def strategy_names(self) -> tuple[str, ...]:
@@ -118,35 +140,38 @@ class ThinkService(ChainLog):
         except InputError as exc:
             yield ChainFailed(chain_id=chain_id, kind=exc.kind, message=exc.user_message)
             return
-        lease = await self._dedupe.claim(request.delivery_key) if request.delivery_key else None
-        if request.delivery_key and lease is None:
-            yield ChainFailed(
-                chain_id=chain_id, kind=FailureKind.DUPLICATE, message="This request is already being answered."
-            )
-            return
-        finished = False
+        config = dataclasses.replace(self._config, model=request.model or self._config.model)
+        key = self._cache_key(question, strategy, config, request)
+        base = ChainRecord(
+            chain_id=chain_id,
+            question=question,
+            asker=request.user,
+            place=request.place,
+            strategy=strategy.name,
+            model=config.model,
+        )
+        # One round trip admits the request: dedupe, limits, budget, cache and (unless this process already runs
+        # the question) the single-flight lease.
+        reservation = self._flights.reserve(key)
         try:
-            config = dataclasses.replace(self._config, model=request.model or self._config.model)
-            key = self._cache_key(question, strategy, config, request)
-            # Reading the cache is harmless, so it runs alongside the limit checks.
-            refusal, cached = await asyncio.gather(
-                self._admission.check(request, chain_id),
-                self._cache.get(key) if not request.fresh else _nothing(),
+            verdict = await self._admission.admit(
+                record=base,
+                delivery_key=request.delivery_key,
+                cache_key=None if request.fresh else key,
+                flight=key if reservation else None,
             )
-            if refusal is not None:
-                yield refusal
-                if refusal.kind is FailureKind.BUSY:
-                    return  # Redis's pool was full, nothing was done: released, so a redelivery can try again
-            else:
-                answer = self._answer(request, question, strategy, chain_id, config, key, cached)
-                async with contextlib.aclosing(answer) as events:
-                    async for event in events:
-                        yield event
-            finished = True
+            if verdict.refusal is not None:
+                yield verdict.refusal
+                return
+            if verdict.claim is None and reservation:
+                self._flights.unreserve(key, reservation)
+            answer = self._answer(request, strategy, config, key, base, verdict)
+            async with contextlib.aclosing(answer) as events:
+                async for event in events:
+                    yield event
         finally:
-            if lease is not None:
-                # Done once answered (even with an error); released if we were stopped, so a redelivery runs it.
-                await (self._dedupe.done(lease) if finished else self._dedupe.release(lease))
+            if reservation:
+                self._flights.unreserve(key, reservation)
 
     def cancel(self, chain_id: str) -> bool:
         """Stop ``chain_id`` if it is running in this process; its ``think`` ends with a ``cancelled`` failure."""
@@ -158,7 +183,10 @@ class ThinkService(ChainLog):
 
     async def stop(self, chain_id: str) -> StopResult:
         """Stop ``chain_id`` wherever it runs: here, or (through the stop channel, when there is one) in the process
-        running it, which ends it as :meth:`cancel` does."""
+        running it, which ends it as :meth:`cancel` does. A gateway following a chain a worker runs stops both."""
+        if self._jobs is not None and self._stops is not None and chain_id in self._running:
+            remote = await self._stops.request(chain_id)  # the worker's chain: it ends its stream as stopped
+            return "stopped" if self.cancel(chain_id) or remote == "stopped" else remote
         if self.cancel(chain_id):
             return "stopped"
         if self._stops is None:
@@ -175,35 +203,50 @@ class ThinkService(ChainLog):
     async def _answer(
         self,
         request: ThinkRequest,
-        question: str,
         strategy: Strategy,
-        chain_id: str,
         config: ChainConfig,
         key: str,
-        cached: tuple[Event, ...] | None,
+        base: ChainRecord,
+        verdict: Verdict,
     ) -> AsyncGenerator[Event, None]:
-        base = ChainRecord(
-            chain_id=chain_id,
-            question=question,
-            asker=request.user,
-            place=request.place,
-            strategy=strategy.name,
-            model=config.model,
+        """The admitted request's events; at the end, what is left of its record and its delivery marked done
+        (released if it was stopped, so a redelivery runs it), in one round trip."""
+        chain_id, lease = base.chain_id, verdict.lease
+        recorder = Recorder(records=self._records, base=base)
+        sink = LeaderWrites(
+            recorder=recorder,
+            records=self._records,
+            cache=self._cache,
+            cache_key=key,
+            admission=self._admission,
+            dedupe=self._dedupe,
+            lease=lease,
         )
-        async with Recorder(records=self._records, base=base) as recorder:
-            if cached:
-                for event in as_cached(cached, chain_id=chain_id):
+        finished = False
+
+        def delivery(batch: Batch) -> None:
+            if lease is not None and not sink.ended:
+                (self._dedupe.done_into if finished else self._dedupe.release_into)(batch, lease)
+
+        try:
+            if verdict.cached:
+                for event in as_cached(verdict.cached, chain_id=chain_id):
                     recorder.see(event)
                     yield event
-                return
-            ctx = ChainContext(
-                chain_id=chain_id, question=question, history=request.history, llm=self._llm, config=config
-            )
-            flight = self._flights.run(key, lambda: self._lead(strategy, ctx, key, request.place))
-            async with contextlib.aclosing(self._follow(flight, chain_id)) as events:
-                async for event in events:
-                    recorder.see(event)
-                    yield event
+            else:
+                ctx = ChainContext(
+                    chain_id=chain_id, question=base.question, history=request.history, llm=self._llm, config=config
+                )
+                produce = partial(self._lead, strategy, ctx)
+                hand_off = self._hand_off(base, request, key, config) if self._jobs is not None else None
+                flight = self._flights.run(key, produce, claim=verdict.claim, sink=sink, hand_off=hand_off)
+                async with contextlib.aclosing(self._follow(flight, chain_id)) as events:
+                    async for event in events:
+                        recorder.see(event)
+                        yield event
+            finished = True
+        finally:
+            await recorder.close(delivery)
 
     async def _follow(self, events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
         """Relay ``events`` through a task that :meth:`cancel` can stop, relabelled for this request."""
@@ -221,22 +264,46 @@ class ThinkService(ChainLog):
         finally:
             del self._running[chain_id]
 
-    async def _lead(self, strategy: Strategy, ctx: ChainContext, key: str, place: str) -> AsyncGenerator[Event, None]:
-        """The chain itself, run by whichever asker leads the flight: queue for a slot, run, cache, spend."""
+    async def _lead(self, strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event, None]:
+        """The chain itself, run by whichever asker leads the flight: queue for a slot, then run. Its writes (the
+        record's steps, then the cache, budget and record at the end) go with the flight's (:class:`LeaderWrites`)."""
         async with self._cap.ticket() as ticket:
             async for position in ticket.positions():
                 yield ChainQueued(chain_id=ctx.chain_id, position=position)
-            kept: list[Event] = []
             async with contextlib.aclosing(run_chain(strategy, ctx)) as chain:
                 async for event in chain:
-                    if isinstance(event, ChainStarted | Step | FinalAnswer):
-                        kept.append(event)
-                    if isinstance(event, FinalAnswer):
-                        await self._cache.put(key, kept)  # before the answer is out, so no second chain slips in
-                        await self._admission.spend(place, event.usage.total_tokens)
-                    elif isinstance(event, ChainFailed):
-                        await self._admission.spend(place, sum(s.usage.total_tokens for s in event.steps))
                     yield event
+
+    def _hand_off(self, base: ChainRecord, request: ThinkRequest, key: str, config: ChainConfig) -> HandOff:
+        """How this gateway has the workers run the chain: the job, sent with the flight's token once it leads."""
+        assert self._jobs is not None
+        jobs = self._jobs
+        job = ChainJob(
+            chain_id=base.chain_id,
+            flight=key,
+            token="",
+            question=base.question,
+            strategy=base.strategy,
+            model=base.model,
+            asker=base.asker,
+            place=base.place,
+            cache_key=key,
+            history=request.history,
+        )
+
+        async def send(token: str) -> str:
+            return await jobs.enqueue(dataclasses.replace(job, token=token).to_payload())
+
+        # Silence is a step being thought (the deadline bounds it), or a dead worker's job waiting to be taken over.
+        return HandOff(send=send, patience=config.deadline + jobs.claim_after + 10.0)
+
+    async def run_job(self, job: Job) -> None:
+        """Run a chain a gateway handed off (``thinkbot worker``)."""
+        await self._job_runner.run(job.payload)
+
+    async def give_up_job(self, job: Job) -> None:
+        """End a chain that stopped on every worker that tried it, with a failure its gateway shows."""
+        await self._job_runner.give_up(job.payload)
 
     def _cache_key(self, question: str, strategy: Strategy, config: ChainConfig, request: ThinkRequest) -> str:
         options: dict[str, Any] = {

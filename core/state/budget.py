@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from redis.asyncio import Redis
 
+from core.state.batch import Batch
 from core.state.guard import RedisGuard, StoreBusyError, StoreUnavailableError
 from core.state.keys import Keys
 
@@ -66,32 +67,38 @@ class TokenBudget:
     def _key(self, place: str, now: datetime) -> str:
         return self._keys.key("budget", place, now.astimezone(UTC).date().isoformat())
 
+    def today(self, place: str) -> tuple[str, datetime]:
+        """Today's counter key for ``place`` and when it resets (the next UTC midnight)."""
+        now = self._clock()
+        return self._key(place, now), next_utc_midnight(now)
+
+    def status(self, used: int, resets_at: datetime) -> BudgetStatus:
+        return BudgetStatus(used < self.daily_tokens, used, self.daily_tokens, resets_at)
+
     async def check(self, place: str) -> BudgetStatus:
         """May a chain start in ``place`` now? ``resets_at`` is the next UTC midnight either way. A full Redis
         connection pool raises :class:`~core.state.guard.StoreBusyError` (admission refuses as busy)."""
-        now = self._clock()
-        resets_at = next_utc_midnight(now)
+        key, resets_at = self.today(place)
         try:
-            raw = await self._guard.call(lambda: self._redis.get(self._key(place, now)))
+            raw = await self._guard.call(lambda: self._redis.get(key))
         except StoreBusyError:
             raise  # a full pool is no outage: admission refuses the request as busy
         except StoreUnavailableError:
             return BudgetStatus(self._guard.fail_open, 0, self.daily_tokens, resets_at, degraded=True)
-        used = int(raw or 0)
-        return BudgetStatus(used < self.daily_tokens, used, self.daily_tokens, resets_at)
+        return self.status(int(raw or 0), resets_at)
 
     async def add(self, place: str, tokens: int) -> int | None:
-        """Add ``tokens`` to today's usage in one atomic step; the new total, or ``None`` while Redis is down."""
+        """Add ``tokens`` to today's usage; the new total, or ``None`` while Redis is down."""
+        batch = Batch(self._redis)
+        self.add_into(batch, place, tokens)
+        replies = await self._guard.run(batch.send, None)
+        return None if replies is None else int(replies[0])
+
+    def add_into(self, batch: Batch, place: str, tokens: int) -> None:
+        """:meth:`add` as part of ``batch``: INCRBY, then the counter's expiry."""
         now = self._clock()
         key = self._key(place, now)
         # Relative expiry: immune to a skew between this process's clock and the server's.
         ttl = next_utc_midnight(now) + _GRACE - now
-
-        async def incr() -> int:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incrby(key, max(0, tokens))
-                pipe.expire(key, ttl)
-                total, _ = await pipe.execute()
-            return int(total)
-
-        return await self._guard.run(incr, None)
+        batch.command("INCRBY", key, max(0, tokens))
+        batch.command("EXPIRE", key, int(ttl.total_seconds()))

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from core.codec import CodecError, event_from_dict, event_to_dict
 from core.events import ChainStarted, Event, FinalAnswer, Step
+from core.state.batch import Batch
 from core.state.guard import RedisGuard
 from core.state.keys import Keys
 
@@ -66,10 +67,15 @@ class ResultCache:
         self._keys = keys
         self._guard = guard
 
+    def key_name(self, key: str) -> str:
+        return self._keys.key("cache", key)
+
     async def get(self, key: str) -> tuple[Event, ...] | None:
-        raw = await self._guard.run(lambda: self._redis.get(self._keys.key("cache", key)), None)
-        if raw is None:
-            return None
+        raw = await self._guard.run(lambda: self._redis.get(self.key_name(key)), None)
+        return None if raw is None else self.decode(raw, key)
+
+    def decode(self, raw: str | bytes, key: str) -> tuple[Event, ...] | None:
+        """A stored entry's events; ``None`` (a miss, logged) when it cannot be read."""
         try:
             return tuple(event_from_dict(item) for item in json.loads(raw))
         except (ValueError, TypeError, CodecError):
@@ -78,9 +84,15 @@ class ResultCache:
 
     async def put(self, key: str, events: Sequence[Event]) -> bool:
         """Store a chain that ended in a :class:`FinalAnswer`; anything else is not stored (returns False)."""
+        batch = Batch(self._redis)
+        if not self.put_into(batch, key, events):
+            return False
+        return bool(await self._guard.run(batch.send, None))
+
+    def put_into(self, batch: Batch, key: str, events: Sequence[Event]) -> bool:
+        """:meth:`put` as part of ``batch``; ``False`` (nothing added) unless ``events`` end in a final answer."""
         if not events or not isinstance(events[-1], FinalAnswer):
             return False
         blob = json.dumps([event_to_dict(e) for e in events], separators=(",", ":"), ensure_ascii=False)
-        ttl_ms = max(1, round(self.ttl * 1000))
-        stored = await self._guard.run(lambda: self._redis.set(self._keys.key("cache", key), blob, px=ttl_ms), None)
-        return bool(stored)
+        batch.command("SET", self.key_name(key), blob, "PX", max(1, round(self.ttl * 1000)))
+        return True

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from core.state.batch import Batch
 from core.state.guard import RedisGuard
 from core.state.keys import Keys
 from core.state.scripts import Script
@@ -59,19 +60,19 @@ class Deduper:
     ) -> None:
         self._keys = keys
         self._guard = guard
-        self._lease_ms = max(1, round(lease_ttl * 1000))
-        self._done_ms = max(1, round(done_ttl * 1000))
+        self.lease_ms = max(1, round(lease_ttl * 1000))
+        self.done_ms = max(1, round(done_ttl * 1000))
         self._claim = Script(redis=redis, source=_CLAIM)
         self._done = Script(redis=redis, source=_DONE)
         self._release = Script(redis=redis, source=_RELEASE)
 
-    def _pair(self, event_key: str) -> list[str]:
+    def pair(self, event_key: str) -> list[str]:
         return [self._keys.key("dedupe", "lease", event_key), self._keys.key("dedupe", "done", event_key)]
 
     async def claim(self, event_key: str) -> Lease | None:
         """A lease to process ``event_key``, or ``None`` when it is done or being processed elsewhere."""
         token = secrets.token_hex(16)
-        keys, args = self._pair(event_key), [token, str(self._lease_ms)]
+        keys, args = self.pair(event_key), [token, str(self.lease_ms)]
         outcome = await self._guard.run(lambda: self._claim(keys, args), None)
         if outcome is None:
             return Lease(event_key, token, degraded=True)
@@ -81,12 +82,22 @@ class Deduper:
         """Mark the event done; ``False`` when the lease had expired and someone else holds the event now."""
         if lease.degraded:
             return False
-        keys, args = self._pair(lease.event_key), [lease.token, str(self._done_ms)]
+        keys, args = self.pair(lease.event_key), [lease.token, str(self.done_ms)]
         return bool(await self._guard.run(lambda: self._done(keys, args), 0))
+
+    def done_into(self, batch: Batch, lease: Lease) -> None:
+        """:meth:`done` as part of ``batch``."""
+        if not lease.degraded:
+            batch.script(self._done, self.pair(lease.event_key), [lease.token, str(self.done_ms)])
+
+    def release_into(self, batch: Batch, lease: Lease) -> None:
+        """:meth:`release` as part of ``batch``."""
+        if not lease.degraded:
+            batch.script(self._release, self.pair(lease.event_key), [lease.token])
 
     async def release(self, lease: Lease) -> bool:
         """Give the event back unprocessed, so a redelivery may process it at once."""
         if lease.degraded:
             return False
-        keys, args = self._pair(lease.event_key), [lease.token]
+        keys, args = self.pair(lease.event_key), [lease.token]
         return bool(await self._guard.run(lambda: self._release(keys, args), 0))

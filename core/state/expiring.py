@@ -23,5 +23,5 @@ class Expiring:
         self._guard = guard
 
     @property
-    def _ttl_ms(self) -> int:
+    def ttl_ms(self) -> int:
         return max(1, round(self.ttl * 1000))

@@ -72,9 +72,9 @@ class MessageIndex(Expiring):
 
         async def write() -> bool:
             async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.set(self._keys.key("msg", message_id), single, px=self._ttl_ms)
+                pipe.set(self._keys.key("msg", message_id), single, px=self.ttl_ms)
                 pipe.hset(posts, field, value)
-                pipe.pexpire(posts, self._ttl_ms)
+                pipe.pexpire(posts, self.ttl_ms)
                 done = await pipe.execute()
             return bool(done[0])
 
@@ -121,7 +121,7 @@ class MessageIndex(Expiring):
         async def write() -> None:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hset(posts, f"c:{message_id}", value)
-                pipe.pexpire(posts, self._ttl_ms)
+                pipe.pexpire(posts, self.ttl_ms)
                 await pipe.execute()
 
         await self._guard.run(write, None)
@@ -153,7 +153,7 @@ class MessageIndex(Expiring):
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.rpush(key, chain_id)
                 pipe.ltrim(key, -THREAD_CHAINS, -1)
-                pipe.pexpire(key, self._ttl_ms)
+                pipe.pexpire(key, self.ttl_ms)
                 await pipe.execute()
 
         await self._guard.run(write, None)

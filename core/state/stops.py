@@ -126,6 +126,9 @@ class StopChannel:
             try:
                 await pubsub.subscribe(self._channel)
                 while True:
+                    # redis-py can swallow a cancellation that lands while it connects or reads (see
+                    # raise_if_cancelled); honour it here, or aclose() would wait for this loop forever.
+                    raise_if_cancelled(None)
                     message = await pubsub.get_message(timeout=self._read_timeout)
                     if message is None:
                         continue

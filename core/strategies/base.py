@@ -24,6 +24,10 @@ class ChainContext:
     history: tuple[Turn, ...]
     llm: LLMClient
     config: ChainConfig
+    resume: tuple[Step, ...] = ()
+    """Steps an earlier run of this very chain already showed (on a worker that died mid-chain). A strategy that can
+    go on from them does, numbering its steps after them (g1); the others start over, and the steps they repeat are
+    not shown again (:meth:`core.service.ThinkService.run_job`)."""
     started: float = field(default_factory=time.monotonic)
 
     def elapsed(self) -> float:

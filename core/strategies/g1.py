@@ -44,10 +44,12 @@ class G1Strategy:
             *history_messages(ctx.history),
             Message("user", ctx.question),
             Message("assistant", G1_PREFILL),
+            *(Message("assistant", _resumed(step)) for step in ctx.resume),
         ]
-        usage = Usage()
+        usage = sum((step.usage for step in ctx.resume), Usage())
         capped = True  # unless the model says it is done before the cap
-        for index in range(1, ctx.config.step_cap + 1):
+        index = len(ctx.resume)
+        for index in range(len(ctx.resume) + 1, ctx.config.step_cap + 1):
             began = time.monotonic()
             reply = await self._ask_step(ctx, messages, index)
             usage += reply.usage
@@ -115,6 +117,11 @@ def _request(ctx: ChainContext, messages: list[Message], *, json_mode: bool, max
         json_mode=json_mode,
         schema=STEP_SCHEMA if json_mode else None,
     )
+
+
+def _resumed(step: Step) -> str:
+    """A step an earlier run showed, as the model wrote it (it said to continue, or the chain would have ended)."""
+    return json.dumps({"title": step.title, "content": step.content, "next_action": "continue"})
 
 
 def _canonical(step: ParsedStep) -> str:

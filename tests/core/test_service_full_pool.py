@@ -10,27 +10,18 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from bot.wiring import build_llm
-from core.admission import Admission
-from core.concurrency import ConcurrencyCap
+from bot.wiring import assemble_service, build_llm
 from core.events import ChainFailed, Event, FinalAnswer
 from core.kinds import FailureKind
 from core.request import ThinkRequest
 from core.service import ThinkService
 from core.state import (
-    ChainRecords,
-    Deduper,
-    MessageIndex,
-    Rate,
-    RateLimiter,
     RedisConfig,
-    ResultCache,
     SingleFlight,
     Store,
     TokenBudget,
     connect,
 )
-from core.strategies.registry import STRATEGIES
 from tests.core.state.test_full_pool import POOL_TIMEOUT, pool_held
 from tests.core.test_service_state import chain_responder
 from tests.fakes.groq_server import FakeGroq
@@ -60,7 +51,7 @@ async def test_a_full_pool_refuses_as_busy_and_releases_the_delivery(
 ) -> None:
     caplog.set_level(logging.INFO, logger="core.state")
     fake_groq.respond_with(chain_responder(steps=1))
-    tight, roomy = stores
+    tight, _roomy = stores
     settings = settings_for(groq=fake_groq, redis_url=None, daily_token_budget=10_000)
     parts = {"redis": tight.redis, "keys": tight.keys, "guard": tight.guard}
     budget = TokenBudget(**parts, daily_tokens=settings.daily_token_budget)
@@ -69,23 +60,9 @@ async def test_a_full_pool_refuses_as_busy_and_releases_the_delivery(
         stack.push_async_callback(llm.aclose)
         flights = SingleFlight(**parts)
         stack.push_async_callback(flights.aclose)
-        service = ThinkService(
-            llm=llm,
-            config=settings.chain_config(),
-            strategies=STRATEGIES.build_all(),
-            default_strategy=settings.strategy,
-            admission=Admission(
-                per_user=RateLimiter(**parts, scope="user", rate=Rate.parse("100/1m")),
-                per_place=RateLimiter(**parts, scope="place", rate=Rate.parse("100/1m")),
-                budget=budget,
-            ),
-            cache=ResultCache(**parts),
-            flights=flights,
-            records=ChainRecords(**parts),
-            messages=MessageIndex(**parts),
-            dedupe=Deduper(redis=roomy.redis, keys=roomy.keys, guard=roomy.guard),
-            cap=ConcurrencyCap(limit=4),
-        )
+        # One store for everything: admission claims the delivery in the same script as the limits, so a full
+        # pool claims nothing at all.
+        service = assemble_service(llm=llm, settings=settings, store=tight, flights=flights)
         request = ThinkRequest(question="q", user="u1", place="g1", delivery_key=DELIVERY)
 
         async with pool_held(tight):

@@ -23,8 +23,10 @@ from core.admission import Admission
 from core.events import ChainFailed, ChainStarted, FinalAnswer
 from core.kinds import FailureKind
 from core.llm.types import Usage
-from core.request import ThinkRequest
 from core.state import (
+    ChainRecord,
+    ChainRecords,
+    Deduper,
     RateLimiter,
     RedisConfig,
     ResultCache,
@@ -32,7 +34,9 @@ from core.state import (
     TokenBudget,
     connect,
 )
+from core.state.flights import FlightStore
 from core.state.guard import BUSY_RETRY_AFTER, StoreBusyError, pool_exhausted
+from core.state.intake import Intake
 from core.state.rates import Rate
 from tests.redis_server import free_port
 from tests.service_kit import remove_keys
@@ -125,15 +129,31 @@ async def test_admission_refuses_as_busy_then_passes_once_connections_free_up(
     limiter = RateLimiter(**parts, scope="user", rate=Rate.parse("100/1m"))
     budget = TokenBudget(**parts, daily_tokens=1000)
     place = RateLimiter(**parts, scope="place", rate=Rate.parse("100/1m"))
-    admission = Admission(per_user=limiter, per_place=place, budget=budget)
-    request = ThinkRequest(question="q", user="u1", place="p1")
+    intake = Intake(
+        redis=tight.redis,
+        guard=tight.guard,
+        per_user=limiter,
+        per_place=place,
+        budget=budget,
+        dedupe=Deduper(**parts),
+        cache=ResultCache(**parts),
+        flights=FlightStore(redis=tight.redis, keys=tight.keys, lease_ttl=15, stream_ttl=60, block=0.1),
+        records=ChainRecords(**parts),
+    )
+    admission = Admission(intake=intake, budget=budget)
+
+    async def check(chain_id: str) -> ChainFailed | None:
+        record = ChainRecord(chain_id=chain_id, question="q", asker="u1", place="p1", strategy="g1", model="m")
+        verdict = await admission.admit(record=record, delivery_key="d:" + chain_id, cache_key="k", flight="k")
+        return verdict.refusal
+
     async with pool_held(tight):
         with pytest.raises(StoreBusyError):
             await limiter.hit("u1")
         with pytest.raises(StoreBusyError):
             await budget.check("p1")
         started = time.monotonic()
-        refusal = await admission.check(request, "c1")
+        refusal = await check("c1")
         waited = time.monotonic() - started
     assert waited >= POOL_TIMEOUT * 0.9
     assert isinstance(refusal, ChainFailed)
@@ -143,7 +163,7 @@ async def test_admission_refuses_as_busy_then_passes_once_connections_free_up(
     assert tight.guard.available
     assert _outage_lines(caplog) == []
 
-    assert await admission.check(request, "c2") is None
+    assert await check("c2") is None
     assert (await limiter.hit("u1")).allowed
     assert not (await budget.check("p1")).degraded
 

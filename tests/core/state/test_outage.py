@@ -174,7 +174,8 @@ async def test_chains_end_with_an_answer_or_a_clear_error_when_redis_dies_mid_fl
     led = asyncio.create_task(_events(leader, lambda: fake_chain("c", gate=gate, gate_before=2)))
     await asyncio.sleep(0.1)
     followed = asyncio.create_task(_events(follower, lambda: fake_chain("never")))
-    await asyncio.sleep(0.2)
+    # The leader, idle at the gate, sees the watcher when it renews its lease (a third of it) and publishes.
+    await asyncio.sleep(0.6)
     server.stop()
     gate.set()
     lead_events, follow_events = await asyncio.wait_for(asyncio.gather(led, followed), 5)

@@ -113,11 +113,20 @@ async def test_a_chain_that_raises_ends_everyone_with_a_failure(parts: dict[str,
     assert (led[-1].kind, led[-1].chain_id) == ("internal", "c5")
 
 
+async def test_nobody_watching_nothing_is_streamed(store: Store, parts: dict[str, Any]) -> None:
+    flights = _flights(parts)
+    await _collect(flights, "q7", Counted("c7"))
+    assert [key async for key in store.redis.scan_iter(match=store.keys.key("flight", "q7*"))] == []
+
+
 async def test_stream_expires_after_the_end_and_the_next_flight_is_new(store: Store, parts: dict[str, Any]) -> None:
     flights = _flights(parts, stream_ttl=30.0)
     produce = Counted("c6")
+    watch = store.keys.key("flight", "q6", "watch")
+    await store.redis.set(watch, "1", px=60_000)  # a follower elsewhere marked the question watched
     await _collect(flights, "q6", produce)
     assert await store.redis.exists(store.keys.key("flight", "q6")) == 0  # lease released
+    await store.redis.delete(watch)
     streams = [key async for key in store.redis.scan_iter(match=store.keys.key("flight", "q6", "*"))]
     assert len(streams) == 1
     assert 0 < await store.redis.pttl(streams[0]) <= 30_000

@@ -68,3 +68,13 @@ async def test_a_full_shared_pool_does_not_deafen_the_channel(redis_url: str, re
         await busy.close()
     assert result == "stopped"
     assert here.asked == [RUNNING]
+
+
+async def test_closing_while_it_still_subscribes_never_hangs(real_store: Store) -> None:
+    """A process that exits at once (a refused ``thinkbot ask``) closes the channel while its listener connects;
+    redis-py can swallow that cancellation, and the listener then read on forever (seen: 8 hangs in 300)."""
+    for attempt in range(150):
+        stops = StopChannel(redis=real_store.redis, keys=real_store.keys, guard=real_store.guard)
+        stops.start(lambda _chain_id: False)
+        await asyncio.sleep((attempt % 6) / 1000)
+        await asyncio.wait_for(stops.aclose(), 3)

@@ -120,7 +120,7 @@ def test_any_chunking_gives_the_same_steps_within_the_limits(text: str, cuts: li
 
 def _seconds(text: str) -> float:
     best = float("inf")
-    for _ in range(3):
+    for _ in range(5):
         began = time.perf_counter()
         split(list(text), max_chars=4096)
         best = min(best, time.perf_counter() - began)
@@ -130,4 +130,5 @@ def _seconds(text: str) -> float:
 def test_time_grows_linearly_whatever_the_model_writes():
     for unit in ("a b\n\n", "#" * 7, " " * 50 + "\n", "## t\n", "x"):
         small, large = _seconds(unit * (8_000 // len(unit))), _seconds(unit * (64_000 // len(unit)))
-        assert large < 8 * 3 * small, f"{unit!r}: 8 times the text took {large / small:.1f} times as long"
+        # Linear is 8x; quadratic would be 64x. 32x leaves room for a loaded machine (26x was seen at load 4).
+        assert large < 8 * 4 * small, f"{unit!r}: 8 times the text took {large / small:.1f} times as long"
