@@ -94,10 +94,30 @@ async def bytes_sent(groq: FakeGroq, url: str, delay: float) -> None:
             print(f"  {steps:5d}  {sent:9,d}  {stored:9,d}  {sent / stored:.2f}x")
 
 
+async def memory(groq: FakeGroq, url: str, chains: int = 200, steps: int = 5) -> None:
+    """Redis memory a chain leaves, by what keeps it (MEMORY USAGE of its keys), for sizing."""
+    groq.respond_with(chain_responder(steps=steps, delay=0.0))
+    async with running_service(groq=groq, redis_url=url, max_concurrent_chains=chains) as services:
+        redis, keys = services.store.redis, services.store.keys
+        await asyncio.gather(*(_ask(services.service, f"Question number {n}?") for n in range(chains)))
+        usage: dict[str, int] = {"chain": 0, "cache": 0, "other": 0}
+        async for key in redis.scan_iter(match=keys.pattern(), count=1000):
+            kind = key.decode().split(":")[1]
+            usage[kind if kind in usage else "other"] += int(await redis.memory_usage(key) or 0)
+    record, cache = usage["chain"] / chains, usage["cache"] / chains
+    hourly = 1000 * (record * 24 * 7 + cache * 24)  # records live 7 days (THINKBOT_RECORD_TTL), answers 24 h
+    print(f"Redis memory per {steps}-step chain: record {record / 1024:.1f} KiB, cache entry {cache / 1024:.1f} KiB;")
+    print(f"  at 1,000 chains an hour, with the default TTLs: {hourly / 2**20:,.0f} MiB")
+    print(f"  with THINKBOT_RECORD_TTL=86400: {1000 * 24 * (record + cache) / 2**20:,.0f} MiB")
+    print(f"  (limits, budgets and dedupe marks: {usage['other'] / chains / 1024:.1f} KiB a chain; the chat adapters'")
+    print("  message links, a few hundred bytes a posted message, live as long as the records)")
+
+
 async def main(delay: float) -> None:
     with redis_url_or_server() as url, FakeGroq() as groq:
         await round_trips(groq, url, delay)
         await bytes_sent(groq, url, delay)
+        await memory(groq, url)
 
 
 if __name__ == "__main__":
