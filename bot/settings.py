@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     daily_token_budget: int = Field(default=2_000_000, ge=0)
     max_concurrent_chains: int = Field(default=16, ge=1, le=10_000)
     limits_fail_open: bool = True
+    allowed_models: str = ""  # comma-separated models a server or workspace admin may choose, besides `model`
 
     role: Literal["all", "gateway"] = "all"  # gateway: chains go to `thinkbot worker` processes over Redis
     worker_concurrency: int = Field(default=8, ge=1, le=1000)
@@ -110,6 +111,11 @@ class Settings(BaseSettings):
             max_connections=self.redis_max_connections,
             fail_open=self.limits_fail_open,
         )
+
+    def model_choices(self) -> tuple[str, ...]:
+        """The models a server or workspace may choose: ``model`` first, then the allowlist."""
+        listed = (m.strip() for m in self.allowed_models.split(","))
+        return tuple(dict.fromkeys((self.model, *(m for m in listed if m))))
 
     def chain_config(self) -> ChainConfig:
         return ChainConfig(

@@ -31,6 +31,7 @@ from core.state import (
 )
 from core.state.intake import Intake
 from core.state.jobs import JobQueue
+from core.state.place_settings import PlaceSettingsStore
 from core.strategies.registry import STRATEGIES
 from core.toggles import Toggles
 
@@ -59,9 +60,12 @@ async def build_services(settings: Settings, *, metrics: Metrics | None = None) 
     flights = SingleFlight(redis=store.redis, keys=store.keys, guard=store.guard)
     # One process on the embedded store: a stop is always local. With Redis, stops reach every replica.
     stops = None if store.embedded else StopChannel(redis=store.redis, keys=store.keys, guard=store.guard)
-    service = assemble_service(llm=llm, settings=settings, store=store, flights=flights, metrics=metrics, stops=stops)
+    places = PlaceSettingsStore(redis=store.redis, keys=store.keys, guard=store.guard)
+    service = assemble_service(
+        llm=llm, settings=settings, store=store, flights=flights, metrics=metrics, stops=stops, places=places
+    )
     if stops is not None:
-        stops.start(service.cancel)
+        stops.start(service.cancel, also={places.channel: places.forget})
     try:
         yield Services(service=service, store=store, settings=settings, metrics=metrics)
     finally:
@@ -110,6 +114,7 @@ def assemble_service(
     flights: SingleFlight,
     metrics: Metrics | None = None,
     stops: StopChannel | None = None,
+    places: PlaceSettingsStore | None = None,
 ) -> ThinkService:
     """The service over ``store``; ``flights`` and ``stops`` are passed in because they own tasks that must be
     closed."""
@@ -149,6 +154,9 @@ def assemble_service(
         metrics=metrics,
         stops=stops,
         jobs=jobs,
+        places=places,
+        allowed_models=settings.model_choices(),
+        budget_cap=settings.daily_token_budget,
     )
 
 

@@ -49,12 +49,19 @@ class Admission:
         self._budget = budget
 
     async def admit(
-        self, *, record: ChainRecord, delivery_key: str | None, cache_key: str | None, flight: str | None
+        self,
+        *,
+        record: ChainRecord,
+        delivery_key: str | None,
+        cache_key: str | None,
+        flight: str | None,
+        daily_tokens: int | None = None,
     ) -> Verdict:
+        """``daily_tokens``: the place's own budget instead of the deployment's."""
         chain_id = record.chain_id
         try:
             reply = await self._intake.admit(
-                record=record, delivery_key=delivery_key, cache_key=cache_key, flight=flight
+                record=record, delivery_key=delivery_key, cache_key=cache_key, flight=flight, daily_tokens=daily_tokens
             )
         except StoreBusyError as exc:  # every Redis connection stayed in use: back-pressure, not an outage
             return Verdict(refusal=_busy(chain_id, exc.retry_after), busy=True)

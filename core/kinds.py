@@ -22,6 +22,7 @@ class FailureKind(StrEnum):
     LIMITS_UNAVAILABLE = "limits_unavailable"
     BUSY = "busy"
     OVER_BUDGET = "over_budget"
+    NOT_ALLOWED = "not_allowed"
     DUPLICATE = "duplicate"
     RESTARTING = "restarting"
     # a chain that stopped

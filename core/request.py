@@ -32,7 +32,8 @@ class ThinkRequest:
     ``user`` and ``place`` are opaque, platform-qualified ids (``discord:123``, ``slack:T01``); the core uses them
     for limits and records only. ``strategy`` and ``model`` of ``None`` mean the configured defaults. ``fresh``
     skips the result cache. ``delivery_key`` identifies the platform delivery (``slack:T01:Ev123``,
-    ``discord:interaction:456``) so a redelivered event is answered once.
+    ``discord:interaction:456``) so a redelivered event is answered once. ``channel`` and ``roles`` (the asker's
+    Discord roles or Slack user groups) are checked against the place's allowlists, when it has any.
     """
 
     question: str
@@ -43,3 +44,5 @@ class ThinkRequest:
     fresh: bool = False
     history: tuple[Turn, ...] = ()
     delivery_key: str | None = None
+    channel: str = ""
+    roles: tuple[str, ...] = ()

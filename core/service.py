@@ -40,6 +40,7 @@ from core.state.cache import ResultCache, as_cached, cache_key
 from core.state.dedupe import Deduper
 from core.state.jobs import Job, JobQueue
 from core.state.messages import MessageIndex
+from core.state.place_settings import PlaceSettings, PlaceSettingsStore
 from core.state.records import ChainRecord, ChainRecords
 from core.state.singleflight import HandOff, SingleFlight
 from core.state.stops import StopChannel, StopResult
@@ -84,9 +85,14 @@ class ThinkService(ChainLog):
         metrics: Metrics | None = None,
         stops: StopChannel | None = None,
         jobs: JobQueue | None = None,
+        places: PlaceSettingsStore | None = None,
+        allowed_models: tuple[str, ...] = (),
+        budget_cap: int = 0,
     ) -> None:
         """``jobs``: hand every chain to the workers on this queue (``THINKBOT_ROLE=gateway``) instead of running it
-        here; a worker's service runs them with :meth:`run_job`."""
+        here; a worker's service runs them with :meth:`run_job`. ``places``: each server's or workspace's own
+        settings over these defaults, its model one of ``allowed_models`` (besides the default), its daily budget at
+        most ``budget_cap`` (0: no cap)."""
         if default_strategy not in strategies:
             raise ValueError(f"unknown default strategy {default_strategy!r}")
         super().__init__(records=records, messages=messages)
@@ -102,6 +108,9 @@ class ThinkService(ChainLog):
         self._metrics = metrics
         self._stops = stops
         self._jobs = jobs
+        self._places = places
+        self._allowed_models = tuple(dict.fromkeys((config.model, *allowed_models)))
+        self._budget_cap = budget_cap
         self._running: dict[str, asyncio.Task[Any]] = {}
         self._job_runner = JobRunner(
             llm=llm,
@@ -135,12 +144,18 @@ class ThinkService(ChainLog):
 
     async def _think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
         chain_id = uuid.uuid4().hex[:16]
+        place = await self.place_settings(request.place)
+        refusal = _outside(place, request, chain_id)
+        if refusal is not None:
+            yield refusal
+            return
         try:
-            question, strategy = self._check(request)
+            question, strategy = self._check(request, place)
         except InputError as exc:
             yield ChainFailed(chain_id=chain_id, kind=exc.kind, message=exc.user_message)
             return
-        config = dataclasses.replace(self._config, model=request.model or self._config.model)
+        model = request.model or (place.model if place.model in self._allowed_models else None)
+        config = dataclasses.replace(self._config, model=model or self._config.model)
         key = self._cache_key(question, strategy, config, request)
         base = ChainRecord(
             chain_id=chain_id,
@@ -159,6 +174,7 @@ class ThinkService(ChainLog):
                 delivery_key=request.delivery_key,
                 cache_key=None if request.fresh else key,
                 flight=key if reservation else None,
+                daily_tokens=self._daily_tokens(place),
             )
             if verdict.refusal is not None:
                 yield verdict.refusal
@@ -193,8 +209,44 @@ class ThinkService(ChainLog):
             return "not_running"
         return await self._stops.request(chain_id)
 
-    def _check(self, request: ThinkRequest) -> tuple[str, Strategy]:
-        name = request.strategy or self._default
+    async def place_settings(self, place: str) -> PlaceSettings:
+        """``place``'s own settings (its defaults when it has none, or without a store)."""
+        return PlaceSettings() if self._places is None else await self._places.get(place)
+
+    async def change_place_settings(self, place: str, settings: PlaceSettings, *, by: str) -> PlaceSettings:
+        """Store ``place``'s settings after checking them (``InputError`` saying what is wrong); every process
+        uses them from the next question on."""
+        if self._places is None:
+            raise InputError("Settings per server or workspace need Redis (REDIS_URL).")
+        if settings.model is not None and settings.model not in self._allowed_models:
+            raise InputError(
+                f"Model {settings.model!r} is not offered; choose one of: {', '.join(self._allowed_models)}."
+            )
+        if settings.strategy is not None and settings.strategy not in self._strategies:
+            raise InputError(f"Unknown strategy {settings.strategy!r}; choose one of: {', '.join(self._strategies)}.")
+        if settings.daily_tokens is not None and (
+            settings.daily_tokens < 1 or (self._budget_cap and settings.daily_tokens > self._budget_cap)
+        ):
+            cap = f"from 1 to {self._budget_cap:,}" if self._budget_cap else "at least 1"
+            raise InputError(f"The daily token budget must be {cap}.")
+        return await self._places.put(place, settings, by=by)
+
+    @property
+    def allowed_models(self) -> tuple[str, ...]:
+        """The models a server or workspace may choose, the default first."""
+        return self._allowed_models
+
+    def _daily_tokens(self, place: PlaceSettings) -> int | None:
+        if place.daily_tokens is None:
+            return None
+        return min(place.daily_tokens, self._budget_cap) if self._budget_cap else place.daily_tokens
+
+    def _check(self, request: ThinkRequest, place: PlaceSettings) -> tuple[str, Strategy]:
+        if request.model is not None and request.model not in self._allowed_models and request.place != "local":
+            raise InputError(
+                f"Model {request.model!r} is not offered here; choose one of: {', '.join(self._allowed_models)}."
+            )
+        name = request.strategy or (place.strategy if place.strategy in self._strategies else None) or self._default
         if name not in self._strategies:
             known = ", ".join(self._strategies)
             raise InputError(f"Unknown strategy {name!r}; choose one of: {known}.")
@@ -320,3 +372,14 @@ class ThinkService(ChainLog):
             prompt_version=PROMPT_VERSION,
             options=options,
         )
+
+
+def _outside(place: PlaceSettings, request: ThinkRequest, chain_id: str) -> ChainFailed | None:
+    """The refusal for a request outside the place's allowed channels or roles, if it has such lists."""
+    if place.channels and request.channel not in place.channels:
+        message = "An admin has limited this bot to some channels here; please ask in one of them."
+    elif place.roles and not set(request.roles) & set(place.roles):
+        message = "An admin has limited this bot to some roles here, and yours is not one of them."
+    else:
+        return None
+    return ChainFailed(chain_id=chain_id, kind=FailureKind.NOT_ALLOWED, message=message)

@@ -72,8 +72,10 @@ class TokenBudget:
         now = self._clock()
         return self._key(place, now), next_utc_midnight(now)
 
-    def status(self, used: int, resets_at: datetime) -> BudgetStatus:
-        return BudgetStatus(used < self.daily_tokens, used, self.daily_tokens, resets_at)
+    def status(self, used: int, resets_at: datetime, *, limit: int | None = None) -> BudgetStatus:
+        """``used`` tokens against ``limit`` (a place's own; the deployment's by default)."""
+        limit = limit or self.daily_tokens
+        return BudgetStatus(used < limit, used, limit, resets_at)
 
     async def check(self, place: str) -> BudgetStatus:
         """May a chain start in ``place`` now? ``resets_at`` is the next UTC midnight either way. A full Redis

@@ -133,9 +133,11 @@ class Intake:
         delivery_key: str | None,
         cache_key: str | None,
         flight: str | None,
+        daily_tokens: int | None = None,
     ) -> IntakeReply:
         """Admit the request ``record`` describes. ``delivery_key``: dedupe it; ``cache_key``: read the cache
-        (``None`` for a fresh run); ``flight``: the digest whose lease to take (``None``: leave it)."""
+        (``None`` for a fresh run); ``flight``: the digest whose lease to take (``None``: leave it); ``daily_tokens``:
+        the place's own budget instead of the deployment's (only where there is a budget)."""
         token = secrets.token_hex(16) if delivery_key else ""
         lease_key, done_key = self._dedupe.pair(delivery_key or "-")
         budget_key, resets_at = self._budget.today(record.place) if self._budget else ("-", None)
@@ -157,7 +159,7 @@ class Intake:
             self._dedupe.done_ms,
             *self._per_user.args,
             *self._per_place.args,
-            self._budget.daily_tokens if self._budget else 0,
+            (daily_tokens or self._budget.daily_tokens) if self._budget else 0,
             1 if cache_key else 0,
             flight_token,
             self._flights.lease_ms,
@@ -176,7 +178,7 @@ class Intake:
             return IntakeReply(outcome=name, user=Decision(allowed=True))
         budget = None
         if self._budget is not None and resets_at is not None and name != "user":
-            budget = self._budget.status(int(used), resets_at)
+            budget = self._budget.status(int(used), resets_at, limit=daily_tokens)
         return IntakeReply(
             outcome=name,
             user=self._per_user.decide(int(user)),

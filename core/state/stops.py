@@ -21,7 +21,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Literal
 
@@ -71,6 +71,7 @@ class StopChannel:
         self._read_timeout = read_timeout
         self._pending: dict[str, asyncio.Future[None]] = {}
         self._cancel: Callable[[str], bool] | None = None
+        self._also: dict[str, Callable[[str], None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
@@ -82,10 +83,13 @@ class StopChannel:
     async def until_listening(self) -> None:
         await self._subscribed.wait()
 
-    def start(self, cancel: Callable[[str], bool]) -> None:
+    def start(self, cancel: Callable[[str], bool], *, also: Mapping[str, Callable[[str], None]] | None = None) -> None:
+        """Listen; ``also`` maps other control channels (full key names) to what to call with each message's text,
+        so one subscription serves them too (e.g. a place's settings changed: forget what was read)."""
         if self._task is not None:
             raise RuntimeError("the stop channel is already started")
         self._cancel = cancel
+        self._also = dict(also or {})
         self._task = asyncio.create_task(self._listen(), name="stop-channel")
 
     async def aclose(self) -> None:
@@ -124,7 +128,7 @@ class StopChannel:
         while True:
             pubsub = self._own.pubsub()
             try:
-                await pubsub.subscribe(self._channel)
+                await pubsub.subscribe(self._channel, *self._also)
                 while True:
                     # redis-py can swallow a cancellation that lands while it connects or reads (see
                     # raise_if_cancelled); honour it here, or aclose() would wait for this loop forever.
@@ -141,7 +145,7 @@ class StopChannel:
                             )
                             lost_at = None
                     elif message["type"] == "message":
-                        await self._receive(message["data"])
+                        await self._dispatch(message["channel"], message["data"])
             except _LISTEN_ERRORS as exc:  # an outage, or e.g. a refused SUBSCRIBE: retried alike
                 raise_if_cancelled(exc)  # redis-py may turn our own cancellation into a dropped connection
                 if lost_at is None:
@@ -154,6 +158,14 @@ class StopChannel:
                 self._subscribed.clear()
                 await _close(pubsub)
             await asyncio.sleep(self._retry_interval)
+
+    async def _dispatch(self, channel: Any, data: Any) -> None:
+        name = channel.decode() if isinstance(channel, bytes) else str(channel)
+        handler = self._also.get(name)
+        if handler is None:
+            await self._receive(data)
+        elif isinstance(data, bytes | str):
+            handler(data.decode(errors="replace") if isinstance(data, bytes) else data)
 
     async def _receive(self, data: Any) -> None:
         parsed = _parse(data)
