@@ -130,6 +130,7 @@ def assemble_service(
     dedupe = Deduper(**parts, lease_ttl=settings.chain_deadline + 60)
     intake = Intake(
         redis=store.redis,
+        keys=store.keys,
         guard=store.guard,
         per_user=RateLimiter(**parts, scope="user", rate=Rate.parse(settings.user_rate)),
         per_place=RateLimiter(**parts, scope="place", rate=Rate.parse(settings.place_rate)),

@@ -19,7 +19,7 @@ from core.state.budget import BudgetStatus, TokenBudget
 from core.state.dedupe import Lease
 from core.state.flights import Claim
 from core.state.guard import StoreBusyError
-from core.state.intake import Intake, IntakeReply
+from core.state.intake import Intake, IntakeReply, PlaceUsage
 from core.state.limiter import FAIL_CLOSED_RETRY_AFTER
 from core.state.records import ChainRecord
 
@@ -69,6 +69,9 @@ class Admission:
         if refusal is not None:
             return Verdict(refusal=refusal)
         return Verdict(cached=reply.cached, claim=reply.claim, lease=reply.lease)
+
+    async def usage(self, place: str, *, daily_tokens: int | None = None) -> PlaceUsage:
+        return await self._intake.usage(place, daily_tokens=daily_tokens)
 
     def spend_into(self, batch: Batch, place: str, tokens: int) -> None:
         if self._budget is not None and tokens > 0:

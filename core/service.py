@@ -38,6 +38,7 @@ from core.request import ThinkRequest
 from core.state.batch import Batch
 from core.state.cache import ResultCache, as_cached, cache_key
 from core.state.dedupe import Deduper
+from core.state.intake import PlaceUsage
 from core.state.jobs import Job, JobQueue
 from core.state.messages import MessageIndex
 from core.state.place_settings import PlaceSettings, PlaceSettingsStore
@@ -230,6 +231,11 @@ class ThinkService(ChainLog):
             cap = f"from 1 to {self._budget_cap:,}" if self._budget_cap else "at least 1"
             raise InputError(f"The daily token budget must be {cap}.")
         return await self._places.put(place, settings, by=by)
+
+    async def usage(self, place: str) -> PlaceUsage:
+        """``place``'s day so far (UTC): tokens against its budget, questions, cache hits, strategies used."""
+        settings = await self.place_settings(place)
+        return await self._admission.usage(place, daily_tokens=self._daily_tokens(settings))
 
     @property
     def allowed_models(self) -> tuple[str, ...]:

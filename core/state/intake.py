@@ -9,7 +9,8 @@ One Lua script, so the order of the checks holds as it did when each was its own
 5. the cache is read (unless the request asks for a fresh run): a hit stops here, with the stored events;
 6. the single-flight lease is taken, or its holder's token returned (a follower, who also marks the flight
    watched, so its leader publishes), unless told not to;
-7. the record's head is written, status ``running``, so a reaction finds the chain from its first message.
+7. the record's head is written, status ``running``, so a reaction finds the chain from its first message;
+8. the place's counts for today go up (questions, cache hits, chains per strategy), for ``/thinkbot usage``.
 
 Every key belongs to one of the primitives (:mod:`core.state.dedupe`, :mod:`~core.state.limiter`,
 :mod:`~core.state.budget`, :mod:`~core.state.cache`, :mod:`~core.state.flights`, :mod:`~core.state.records`), which
@@ -23,7 +24,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from redis.asyncio import Redis
@@ -34,11 +35,12 @@ from core.state.cache import ResultCache
 from core.state.dedupe import Deduper, Lease
 from core.state.flights import Claim, FlightStore
 from core.state.guard import RedisGuard, StoreBusyError, StoreUnavailableError
+from core.state.keys import Keys
 from core.state.limiter import GCRA_LUA, Decision, RateLimiter
 from core.state.records import ChainRecord, ChainRecords
 from core.state.scripts import Script
 
-__all__ = ["Intake", "IntakeReply", "Outcome"]
+__all__ = ["Intake", "IntakeReply", "Outcome", "PlaceUsage"]
 
 Outcome = Literal["duplicate", "user", "place", "budget", "hit", "go", "degraded"]
 
@@ -51,6 +53,11 @@ local function refuse(outcome, user, place, used)
     redis.call('DEL', KEYS[1])
   end
   return {outcome, user, place, used, '', 0, ''}
+end
+local function count(field)
+  redis.call('HINCRBY', KEYS[10], 'questions', 1)
+  redis.call('HINCRBY', KEYS[10], field, 1)
+  redis.call('EXPIRE', KEYS[10], 172800)
 end
 if ARGV[1] ~= '' then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'duplicate', 0, 0, 0, '', 0, ''} end
@@ -65,7 +72,10 @@ if place < 0 then return refuse('place', user, place, used) end
 if ARGV[8] ~= '0' and used >= tonumber(ARGV[8]) then return refuse('budget', user, place, used) end
 if ARGV[9] == '1' then
   local cached = redis.call('GET', KEYS[6])
-  if cached then return {'hit', user, place, used, cached, 0, ''} end
+  if cached then
+    count('cache_hits')
+    return {'hit', user, place, used, cached, 0, ''}
+  end
 end
 local lead, holder = 0, ''
 if ARGV[10] ~= '' then
@@ -77,6 +87,7 @@ if ARGV[10] ~= '' then
   end
 end
 redis.call('SET', KEYS[8], ARGV[12], 'PX', ARGV[13])
+count('s:' .. ARGV[14])
 return {'go', user, place, used, '', lead, holder}
 """
 )
@@ -100,6 +111,18 @@ class IntakeReply:
     lease: Lease | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceUsage:
+    """A place's day so far: LLM tokens against its budget (``None``: no budget), questions admitted, how many a
+    cached answer served, and the chains run per strategy, most used first."""
+
+    tokens: int
+    token_limit: int | None
+    questions: int
+    cache_hits: int
+    strategies: dict[str, int]
+
+
 class Intake:
     """``await intake.admit(...)``: an :class:`IntakeReply`."""
 
@@ -107,6 +130,7 @@ class Intake:
         self,
         *,
         redis: Redis,
+        keys: Keys,
         guard: RedisGuard,
         per_user: RateLimiter,
         per_place: RateLimiter,
@@ -116,6 +140,8 @@ class Intake:
         flights: FlightStore,
         records: ChainRecords,
     ) -> None:
+        self._redis = redis
+        self._keys = keys
         self._guard = guard
         self._script = Script(redis=redis, source=_INTAKE)
         self._per_user = per_user
@@ -152,6 +178,7 @@ class Intake:
             self._flights.lease_key(flight or "-"),
             self._records.head_key(record.chain_id),
             self._flights.watch_key(flight or "-"),
+            self.usage_key(record.place, resets_at),
         )
         args: Sequence[str | bytes | int] = (
             token,
@@ -165,6 +192,7 @@ class Intake:
             self._flights.lease_ms,
             record.head_json(),
             self._records.ttl_ms,
+            record.strategy,
         )
         try:
             reply = await self._guard.call(lambda: self._script(keys, args))
@@ -188,6 +216,36 @@ class Intake:
             claim=Claim(lead=bool(lead), token=_text(holder) or None) if flight and name == "go" else None,
             lease=Lease(delivery_key, token) if delivery_key and name in ("hit", "go") else None,
         )
+
+    async def usage(self, place: str, *, daily_tokens: int | None = None) -> PlaceUsage:
+        """Today's (UTC) counts for ``place``; zeros while Redis is down."""
+        budget_key, resets_at = self._budget.today(place) if self._budget else ("-", None)
+        key = self.usage_key(place, resets_at)
+
+        async def read() -> tuple[Any, Any]:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.get(budget_key)
+                pipe.hgetall(key)
+                tokens, counts = await pipe.execute()
+            return tokens, counts
+
+        nothing: tuple[Any, Any] = (None, {})
+        tokens, counts = await self._guard.run(read, nothing)
+        fields = {_text(k): int(v) for k, v in (counts or {}).items()}
+        strategies = {k[2:]: v for k, v in fields.items() if k.startswith("s:")}
+        limit = (daily_tokens or self._budget.daily_tokens) if self._budget else None
+        return PlaceUsage(
+            tokens=int(tokens or 0),
+            token_limit=limit,
+            questions=fields.get("questions", 0),
+            cache_hits=fields.get("cache_hits", 0),
+            strategies=dict(sorted(strategies.items(), key=lambda kv: -kv[1])),
+        )
+
+    def usage_key(self, place: str, resets_at: datetime | None = None) -> str:
+        """Today's counts for ``place`` (a hash: questions, cache_hits, s:<strategy> chains run), kept 2 days."""
+        day = (resets_at - timedelta(days=1)).date() if resets_at else datetime.now(UTC).date()
+        return self._keys.key("usage", place, day.isoformat())
 
     def _degraded(
         self, record: ChainRecord, delivery_key: str | None, token: str, resets_at: datetime | None

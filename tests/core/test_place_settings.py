@@ -92,3 +92,20 @@ async def test_defaults_without_settings(fake_groq: FakeGroq, redis_url: str) ->
         assert await services.service.place_settings("nowhere") == PlaceSettings()
         await _ask(services.service, place="nowhere", channel="any")
     assert {r.model for r in fake_groq.chat_requests} == {MODEL}
+
+
+async def test_usage_counts_the_day_of_a_place(fake_groq: FakeGroq, redis_url: str) -> None:
+    fake_groq.respond_with(chain_responder(steps=1))
+    async with running_service(groq=fake_groq, redis_url=redis_url, daily_token_budget=50_000) as services:
+        service = services.service
+        await service.change_place_settings("g", PlaceSettings(daily_tokens=20_000), by="admin")
+        await _ask(service, place="g")
+        await _ask(service, place="g", strategy="berry")
+        cached = [e async for e in service.think(ThinkRequest(question="How many Rs?", place="g"))]
+        usage = await service.usage("g")
+        elsewhere = await service.usage("h")
+    assert all(getattr(e, "cached", False) for e in cached)
+    assert (usage.questions, usage.cache_hits, usage.strategies) == (3, 1, {"g1": 1, "berry": 1})
+    assert usage.tokens > 0
+    assert usage.token_limit == 20_000
+    assert (elsewhere.questions, elsewhere.tokens, elsewhere.token_limit) == (0, 0, 50_000)

@@ -131,6 +131,7 @@ async def test_admission_refuses_as_busy_then_passes_once_connections_free_up(
     place = RateLimiter(**parts, scope="place", rate=Rate.parse("100/1m"))
     intake = Intake(
         redis=tight.redis,
+        keys=tight.keys,
         guard=tight.guard,
         per_user=limiter,
         per_place=place,
