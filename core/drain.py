@@ -21,7 +21,9 @@ from core.events import ChainFailed, Event, Step
 from core.kinds import FailureKind
 from core.port import ThinkPort
 from core.request import ThinkRequest, Turn
+from core.state.intake import PlaceUsage
 from core.state.messages import MessageLink
+from core.state.place_settings import PlaceSettings
 from core.state.records import ChainRecord
 from core.state.stops import StopResult
 
@@ -152,3 +154,16 @@ class GracefulService:
 
     async def thread_turns(self, thread_id: str, *, limit: int) -> tuple[Turn, ...]:
         return await self._service.thread_turns(thread_id, limit=limit)
+
+    @property
+    def allowed_models(self) -> tuple[str, ...]:
+        return self._service.allowed_models
+
+    async def place_settings(self, place: str) -> PlaceSettings:
+        return await self._service.place_settings(place)
+
+    async def change_place_settings(self, place: str, settings: PlaceSettings, *, by: str) -> PlaceSettings:
+        return await self._service.change_place_settings(place, settings, by=by)
+
+    async def usage(self, place: str) -> PlaceUsage:
+        return await self._service.usage(place)

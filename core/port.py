@@ -11,7 +11,9 @@ from typing import Protocol
 
 from core.events import Event, Step
 from core.request import ThinkRequest, Turn
+from core.state.intake import PlaceUsage
 from core.state.messages import MessageLink
+from core.state.place_settings import PlaceSettings
 from core.state.records import ChainRecord
 from core.state.stops import StopResult
 
@@ -67,4 +69,21 @@ class ThinkPort(Protocol):
 
     async def thread_turns(self, thread_id: str, *, limit: int) -> tuple[Turn, ...]:
         """The last ``limit`` questions answered in the thread and their answers, oldest first."""
+        ...
+
+    @property
+    def allowed_models(self) -> tuple[str, ...]:
+        """The models a server or workspace may choose, the default first."""
+        ...
+
+    async def place_settings(self, place: str) -> PlaceSettings:
+        """A server's or workspace's own settings (empty: the deployment's defaults)."""
+        ...
+
+    async def change_place_settings(self, place: str, settings: PlaceSettings, *, by: str) -> PlaceSettings:
+        """Check and store them (``InputError`` with what is wrong); every process uses them at once."""
+        ...
+
+    async def usage(self, place: str) -> PlaceUsage:
+        """The place's UTC day so far: tokens against its budget, questions, cache hits, strategies."""
         ...
