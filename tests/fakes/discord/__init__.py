@@ -18,9 +18,14 @@ Start it in the test's loop (or in a thread with :class:`ThreadedFakeDiscord`) a
 Like Discord:
 - REST: users/@me, oauth2/applications/@me, gateway/bot, guilds, guild members and channels, DM channels, command bulk
   overwrite and listing (global and guild), channel messages (create, edit, get, delete, replies, files),
-  reactions (and who reacted), threads (public from a message, private without one; none in DMs), interaction
+  reactions (and who reacted), threads (public from a message, taking its id, one per message (else 400 160004);
+  private without one; none in DMs), interaction
   callbacks (4, 5, 6, 7; a second one is 400 40060; later than ``callback_deadline`` is 404 10062) and the follow-up
   webhook (the first follow-up after a deferral fills in the "thinking" message; tokens last ``interaction_ttl``).
+- Message commands (type 3, in a message's Apps menu): registered by the same bulk overwrite (a name of 1 to 32
+  characters, spaces allowed; no description, no options, else 400 50035); ``run_message_command(name,
+  user_id=, message_id=)`` sends an APPLICATION_COMMAND interaction with ``data.target_id`` and the message in
+  ``data.resolved.messages``, its content included without the message-content intent.
 - Components (see ``components``): classic action rows and buttons or selects, and Components V2 messages (flag
   1 << 15: no content or embeds, at most 40 components and 4,000 characters of text; the flag cannot be taken off),
   kept on the message and refused past Discord's limits with 400 50035. A click (``press_button``, ``choose``) must

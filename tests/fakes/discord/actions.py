@@ -146,8 +146,13 @@ class Actions:
     def create_thread(
         self, *, parent: Channel, name: str, type: int, owner_id: int, message: Message | None
     ) -> Channel:
-        thread = self.world.add_channel(
-            type=type, name=name, guild_id=parent.guild_id, parent_id=parent.id, owner_id=owner_id
+        thread = self.world.add_channel(  # as on Discord, a thread started from a message has the message's id
+            channel_id=message.id if message is not None else None,
+            type=type,
+            name=name,
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=owner_id,
         )
         if message is not None:
             message.thread_id = thread.id

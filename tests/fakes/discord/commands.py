@@ -12,6 +12,7 @@ from .snowflakes import Snowflakes
 __all__ = ["Commands"]
 
 _NAME = re.compile(r"^[-_\w]{1,32}$")
+CHAT_INPUT, USER, MESSAGE = 1, 2, 3
 
 
 def _check_named(item: Mapping[str, Any], path: tuple[str | int, ...], *, chat_input: bool) -> None:
@@ -27,8 +28,24 @@ def _check_named(item: Mapping[str, Any], path: tuple[str | int, ...], *, chat_i
         )
 
 
+def _check_context_menu(command: Mapping[str, Any], index: int) -> None:
+    """A user or message command: any 1 to 32 characters for a name (spaces and capitals too), an empty
+    description and no options, as Discord requires of context-menu commands."""
+    name = command.get("name")
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= len(name) <= 32:
+        raise form_error((index, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+    if command.get("description"):
+        raise form_error((index, "description"), "APPLICATION_COMMAND_INVALID_DESCRIPTION", "Must be empty")
+    if command.get("options"):
+        raise form_error((index, "options"), "APPLICATION_COMMAND_OPTIONS_INVALID", "Must be empty")
+
+
 def _check_command(command: Mapping[str, Any], index: int) -> None:
-    chat_input = command.get("type", 1) == 1
+    kind = command.get("type", CHAT_INPUT)
+    if kind in (USER, MESSAGE):
+        _check_context_menu(command, index)
+        return
+    chat_input = kind == CHAT_INPUT
     _check_named(command, (index,), chat_input=chat_input)
     options = command.get("options") or []
     if len(options) > 25:
@@ -66,6 +83,7 @@ class Commands:
     def _stored(self, command: Mapping[str, Any], guild_id: int | None, command_id: str) -> dict[str, Any]:
         stored = {
             "type": 1,
+            "description": "",  # a user or message command's, as Discord returns it
             "options": [],
             "default_member_permissions": None,
             "nsfw": False,
@@ -83,10 +101,11 @@ class Commands:
     def listing(self, guild_id: int | None) -> list[dict[str, Any]]:
         return list(self._scopes.get(guild_id, {}).values())
 
-    def find(self, name: str, guild_id: int | None) -> dict[str, Any] | None:
-        """The chat-input command an interaction would name: the guild's own first, then the global one."""
+    def find(self, name: str, guild_id: int | None, *, kind: int = CHAT_INPUT) -> dict[str, Any] | None:
+        """The command of ``kind`` (chat input by default) an interaction would name: the guild's own first, then
+        the global one."""
         for scope in (guild_id, None) if guild_id is not None else (None,):
-            found = self._scopes.get(scope, {}).get((name, 1))
+            found = self._scopes.get(scope, {}).get((name, kind))
             if found is not None:
                 return found
         return None

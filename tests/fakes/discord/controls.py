@@ -84,6 +84,10 @@ class Controls:
     ) -> InteractionState:
         return events.run_command(self.ctx, name=name, options=options or {}, user_id=user_id, channel_id=channel_id)
 
+    def run_message_command(self, name: str, *, user_id: int, message_id: int) -> InteractionState:
+        """``user_id`` picks the message command ``name`` on ``message_id`` (a message they see)."""
+        return events.run_message_command(self.ctx, name=name, message_id=message_id, user_id=user_id)
+
     def redeliver(self, interaction: InteractionState) -> None:
         """Deliver the same INTERACTION_CREATE again (Discord sometimes does)."""
         events.deliver_interaction(self.ctx, interaction)

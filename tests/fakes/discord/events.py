@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .commands import CHAT_INPUT, MESSAGE
 from .components import BUTTON, STRING_SELECT, find_component
 from .context import Context
 from .interactions import APPLICATION_COMMAND, MESSAGE_COMPONENT, InteractionState, command_options, interaction_json
+from .payloads import message_json
 from .world import Message
 
-__all__ = ["choose", "deliver_interaction", "press_button", "run_command", "user_message", "user_reaction"]
+__all__ = [
+    "choose",
+    "deliver_interaction",
+    "press_button",
+    "run_command",
+    "run_message_command",
+    "user_message",
+    "user_reaction",
+]
 
 
 def _usable_in_dm(command: Mapping[str, Any]) -> bool:
@@ -37,18 +47,27 @@ def deliver_interaction(ctx: Context, state: InteractionState) -> None:
     ctx.hub.dispatch_all("INTERACTION_CREATE", data, guild_id=state.guild_id)
 
 
-def run_command(
-    ctx: Context, *, name: str, options: Mapping[str, Any], user_id: int, channel_id: int
-) -> InteractionState:
-    """A user runs ``/name`` with ``options``. The command must have been registered (synced) first."""
-    guild_id = _check_user(ctx, user_id, channel_id)
-    command = ctx.commands.find(name, guild_id)
+def _registered(ctx: Context, name: str, guild_id: int | None, kind: int) -> dict[str, Any]:
+    """The synced command ``name`` of ``kind`` a user may run here (else LookupError: a client would not offer it)."""
+    command = ctx.commands.find(name, guild_id, kind=kind)
     if command is None or (guild_id is None and not _usable_in_dm(command)):
         place = f"guild {guild_id}" if guild_id else "DMs"
-        raise LookupError(f"/{name} is not registered for {place}; sync the command tree first")
-    data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1}
-    if options:
-        data["options"] = command_options(command, options)
+        what = f"/{name}" if kind == CHAT_INPUT else f"command {name!r} of type {kind}"
+        raise LookupError(f"{what} is not registered for {place}; sync the command tree first")
+    return command
+
+
+def _command_interaction(
+    ctx: Context,
+    command: Mapping[str, Any],
+    data: dict[str, Any],
+    *,
+    channel_id: int,
+    guild_id: int | None,
+    user_id: int,
+) -> InteractionState:
+    """Open and deliver the APPLICATION_COMMAND interaction running ``command`` with ``data``."""
+    data = {"id": command["id"], "name": command["name"], "type": command.get("type", CHAT_INPUT), **data}
     if "guild_id" in command:
         data["guild_id"] = command["guild_id"]
     state = ctx.interactions.open(
@@ -61,6 +80,36 @@ def run_command(
     )
     deliver_interaction(ctx, state)
     return state
+
+
+def run_command(
+    ctx: Context, *, name: str, options: Mapping[str, Any], user_id: int, channel_id: int
+) -> InteractionState:
+    """A user runs ``/name`` with ``options``. The command must have been registered (synced) first."""
+    guild_id = _check_user(ctx, user_id, channel_id)
+    command = _registered(ctx, name, guild_id, CHAT_INPUT)
+    data = {"options": command_options(command, options)} if options else {}
+    return _command_interaction(ctx, command, data, channel_id=channel_id, guild_id=guild_id, user_id=user_id)
+
+
+def run_message_command(ctx: Context, *, name: str, message_id: int, user_id: int) -> InteractionState:
+    """A user picks the message command ``name`` (Apps, in a message's menu) on a message they can see: an
+    APPLICATION_COMMAND interaction whose data names the command (type 3), the message (``target_id``) and carries
+    it in ``resolved.messages``, its content included whatever the bot's intents (Discord gives a message command
+    the message it was used on)."""
+    message = ctx.world.messages.get(message_id)
+    if message is None or message.deleted:
+        raise LookupError(f"message {message_id} does not exist")
+    if message.visible_to is not None:
+        raise LookupError("an ephemeral message has no message commands")
+    channel_id = message.channel_id
+    guild_id = _check_user(ctx, user_id, channel_id)
+    command = _registered(ctx, name, guild_id, MESSAGE)
+    target = {
+        "target_id": str(message.id),
+        "resolved": {"messages": {str(message.id): message_json(ctx.world, message)}},
+    }
+    return _command_interaction(ctx, command, target, channel_id=channel_id, guild_id=guild_id, user_id=user_id)
 
 
 def _component(ctx: Context, message_id: int, custom_id: str, user_id: int, kind: int) -> Mapping[str, Any]:

@@ -117,8 +117,10 @@ class World:
         self.guilds[guild.id] = guild
         return guild
 
-    def add_channel(self, **fields: Any) -> Channel:
-        channel = Channel(id=self.ids.next(), **fields)
+    def add_channel(self, *, channel_id: int | None = None, **fields: Any) -> Channel:
+        """A new channel; ``channel_id``: its id when Discord gives it one already (a thread started from a message
+        takes that message's id)."""
+        channel = Channel(id=self.ids.next() if channel_id is None else channel_id, **fields)
         self.channels[channel.id] = channel
         return channel
 
