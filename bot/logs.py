@@ -10,6 +10,10 @@ Socket Mode envelopes with users' messages, discord.py gateway frames), and bolt
 root's whenever it builds one. So the handler itself, not the loggers' levels, keeps their lines out:
 :class:`LibraryGate` drops every third-party record below INFO and cuts any payload-shaped span (a bracketed
 structure longer than a few words) out of the rest.
+
+At INFO a deployed bot says one line per chain event and what goes wrong, nothing per request: httpx and httpcore
+(one "HTTP Request: POST ..." line per LLM call) log from WARNING up, and discord.py's two start-up notices that
+voice is not supported (PyNaCl and davey are not installed; the bot never joins a voice channel) are dropped.
 """
 
 from __future__ import annotations
@@ -53,6 +57,15 @@ _PAYLOAD_CHARS = 60
 """A bracketed span longer than this in a library's line is taken for a payload and cut out."""
 _LINE_CHARS = 500
 _CLOSERS = {"{": "}", "[": "]", "(": ")"}
+_QUIET = ("httpx", "httpcore")
+"""Libraries that log every request at INFO: only their warnings are kept."""
+_DROPPED = frozenset(
+    {
+        ("discord.client", "PyNaCl is not installed, voice will NOT be supported"),
+        ("discord.client", "davey is not installed, voice will NOT be supported"),
+    }
+)
+"""(logger, message) of library lines that are noise here, dropped whatever the level."""
 
 
 def secret_values(*settings: BaseSettings | None) -> list[str]:
@@ -97,6 +110,8 @@ class LibraryGate(logging.Filter):
         if record.levelno < logging.INFO:
             return False
         message = record.getMessage()
+        if (record.name, message) in _DROPPED:
+            return False
         cut = cut_payloads(message)
         if cut != message:
             record.msg, record.args = cut, None
@@ -175,8 +190,10 @@ def configure_logging(
     root.setLevel(level)
     # The gate drops their DEBUG lines anyway; raising their levels also spares building them.
     floor = max(logging.INFO, root.getEffectiveLevel())
-    for name in ("discord", "slack_bolt", "slack_sdk", "groq", "openai", "httpx", "httpcore", "aiohttp", "asyncio"):
+    for name in ("discord", "slack_bolt", "slack_sdk", "groq", "openai", "aiohttp", "asyncio"):
         logging.getLogger(name).setLevel(floor)
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, floor))
     return handler
 
 
