@@ -1,4 +1,5 @@
-"""Slack-shaped payloads for what users do: mentions, DMs, reactions, ``/think``, and URL verification."""
+"""Slack-shaped payloads for what users do: mentions, DMs, reactions, ``/think``, message shortcuts, and URL
+verification."""
 
 from __future__ import annotations
 
@@ -87,6 +88,45 @@ class EventFactory:
             "is_enterprise_install": "false",
             "response_url": self._response_url(trigger_id, channel, user),
             "trigger_id": trigger_id,
+        }
+
+    def message_shortcut(
+        self, message: Message, *, user: str, callback_id: str, has_replies: bool = False
+    ) -> dict[str, Any]:
+        """A message shortcut used on ``message`` by ``user``: the ``message_action`` interactive payload (Socket
+        Mode's ``interactive`` envelope, or the ``payload`` form field in HTTP mode). The message comes whole, with
+        ``thread_ts`` when it is a reply or has replies (``has_replies``); ``response_url`` is served by this fake."""
+        ws = self._ws
+        trigger_id = self._ids.trigger_id()
+        found = ws.user(user)
+        name = found.name if found else user.lower()
+        shown: dict[str, Any] = {"type": "message", "text": message.text, "ts": message.ts, "team": ws.team_id}
+        if message.bot_id is not None:
+            shown.update(subtype="bot_message", bot_id=message.bot_id, app_id=ws.app_id)
+        else:
+            shown.update(user=message.user, client_msg_id=f"fake-{message.ts}")
+        if message.thread_ts is not None or has_replies:
+            shown["thread_ts"] = message.thread_ts or message.ts
+        if message.blocks:
+            shown["blocks"] = list(message.blocks)
+        channel = message.channel
+        return {
+            "type": "message_action",
+            "token": ws.verification_token,
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": ws.team_id, "domain": ws.team_domain},
+            "user": {"id": user, "username": name, "name": name, "team_id": ws.team_id},
+            "channel": {
+                "id": channel,
+                "name": "directmessage" if channel.startswith("D") else f"channel-{channel.lower()}",
+            },
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+            "response_url": self._response_url(trigger_id, channel, user),
+            "message_ts": message.ts,
+            "message": shown,
         }
 
     def url_verification(self, challenge: str) -> dict[str, Any]:

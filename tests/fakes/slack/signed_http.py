@@ -81,6 +81,12 @@ class SignedPoster:
             self._response_urls.ephemeral_from_ack(payload.get("trigger_id", ""), shown)
         return reply
 
+    async def post_interactive(self, payload: dict[str, Any], options: PostOptions | None = None) -> HttpReply:
+        """POST an interactive payload (a shortcut's ``message_action``) as Slack does: the JSON in a ``payload``
+        form field."""
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self._post(body, "application/x-www-form-urlencoded", options)
+
     async def deliver_event(
         self, payload: dict[str, Any], *, ack_timeout: float = 3.0, retries: int = 3, retry_delay: float = 0.0
     ) -> list[HttpReply | None]:

@@ -33,7 +33,7 @@ class Envelope:
 
     def frame(self, retry_reason: str) -> dict[str, Any]:
         body: dict[str, Any] = {"envelope_id": self.envelope_id, "payload": self.payload, "type": self.type}
-        body["accepts_response_payload"] = self.type != "events_api"
+        body["accepts_response_payload"] = self.type == "slash_commands"
         if self.type == "events_api":
             body["retry_attempt"] = self.deliveries - 1
             body["retry_reason"] = retry_reason
@@ -41,8 +41,8 @@ class Envelope:
 
 
 class SocketModeServer:
-    """Test-side API: ``deliver_event``/``deliver_command`` to the newest connection, ``wait_ack``, ``redeliver``,
-    ``disconnect``. Every coroutine here runs on the fake's own event loop."""
+    """Test-side API: ``deliver_event``/``deliver_command``/``deliver_interactive`` to the newest connection,
+    ``wait_ack``, ``redeliver``, ``disconnect``. Every coroutine here runs on the fake's own event loop."""
 
     def __init__(self, *, workspace: Workspace, response_urls: ResponseUrls, connect_timeout: float = 5.0) -> None:
         self._ws = workspace
@@ -94,6 +94,11 @@ class SocketModeServer:
     async def deliver_command(self, payload: dict[str, str]) -> str:
         """Send a ``slash_commands`` envelope holding the command's fields; returns its envelope id."""
         return await self._deliver(Envelope(str(uuid.uuid4()), "slash_commands", dict(payload)), "")
+
+    async def deliver_interactive(self, payload: dict[str, Any]) -> str:
+        """Send an ``interactive`` envelope (a shortcut's or a button's payload); returns its envelope id. Slack
+        expects its ack within 3 s and does not send it again."""
+        return await self._deliver(Envelope(str(uuid.uuid4()), "interactive", dict(payload)), "")
 
     async def redeliver(self, envelope_id: str, *, reason: str = "timeout") -> None:
         """Send an unacked events_api envelope again with the next ``retry_attempt`` and ``reason``, as Slack does."""

@@ -63,3 +63,12 @@ class UserActions:
     def command(self, *, channel: str, user: str, text: str, command: str = "/think") -> UserEvent:
         """A slash command: its fields, with a ``response_url`` served by this fake."""
         return UserEvent(self._events.slash_command(channel=channel, user=user, text=text, command=command))
+
+    def shortcut(self, *, channel: str, ts: str, user: str, callback_id: str = "think_about_message") -> UserEvent:
+        """``user`` picks the message shortcut ``callback_id`` in the menu of message ``ts``: a ``message_action``."""
+        message = self._record.message(channel, ts)
+        if message is None or message.deleted:
+            raise ValueError(f"no message {ts} in {channel} to use a shortcut on")
+        replies = not message.is_reply and bool(self._record.thread(channel, ts))
+        payload = self._events.message_shortcut(message, user=user, callback_id=callback_id, has_replies=replies)
+        return UserEvent(payload, message)
