@@ -6,7 +6,8 @@ discord|slack``) all call :func:`serve`; their click definitions are in ``bot/*_
 imported only when it runs (:mod:`bot.discord_run`, :mod:`bot.slack_run`). ``/healthz``, ``/readyz`` and
 ``/metrics`` are served on ``THINKBOT_HEALTH_PORT`` or ``$PORT`` (sharing Slack's HTTP-mode server, with
 ``/slack/events``, when Slack runs over HTTP); logs go to stderr as text or JSON, redacted; SIGTERM drains the
-chains (see :mod:`core.drain`). The Procfile and fly.toml run this command, one adapter per process (``--only``).
+chains (see :mod:`core.drain`). The Procfile and fly.toml run this command: by default one process with every
+adapter that has credentials (with none, it says what to set and waits), or one adapter per process (``--only``).
 """
 
 from __future__ import annotations
@@ -38,10 +39,14 @@ if TYPE_CHECKING:
     from adapters.discord.client import ThinkClient
     from adapters.slack.app import SlackBot
 
-__all__ = ["Plan", "Started", "plan", "run", "serve"]
+__all__ = ["NO_CREDENTIALS", "Plan", "Started", "plan", "run", "serve"]
 
 log = logging.getLogger(__name__)
 
+NO_CREDENTIALS = (
+    "no chat platform has credentials, so no bot runs: set DISCORD_TOKEN or SLACK_BOT_TOKEN (or both) and restart; "
+    "until then this process waits"
+)
 HOST = "0.0.0.0"  # noqa: S104 - a platform's router reaches the process on every interface
 
 
@@ -52,6 +57,11 @@ class Plan:
     core: Settings
     discord: DiscordSettings | None
     slack: SlackSettings | None
+
+    @property
+    def idle(self) -> bool:
+        """No adapter runs: no chat platform has credentials."""
+        return self.discord is None and self.slack is None
 
     def secrets(self) -> list[str]:
         """Every secret value of every settings object, for the log redactor."""
@@ -70,14 +80,14 @@ class Started:
 def plan(only: tuple[str, ...] = ()) -> Plan:
     """Which adapters run: those named in ``only`` (which must have credentials), else each one that has them.
 
-    The adapters' credentials are checked before the LLM's, so ``thinkbot slack`` with nothing set names its token.
+    Without ``only`` and with no adapter's credentials the plan runs none: :func:`run` then says what to set and
+    waits, serving health, so a platform that restarts a process that exits does not restart it in a loop. The
+    adapters' credentials are checked before the LLM's, so ``thinkbot slack`` with nothing set names its token.
     """
     core = load_settings()
     discord, slack = load_discord_settings(), load_slack_settings()
     has = {"discord": _given(discord.token), "slack": _given(slack.bot_token)}
     chosen = set(only) if only else {name for name, present in has.items() if present}
-    if not chosen:
-        raise ConfigError("No adapter has credentials: set DISCORD_TOKEN, or SLACK_BOT_TOKEN, or both.")
     if "discord" in chosen:
         discord.require_token()
     if "slack" in chosen:
@@ -127,6 +137,8 @@ async def run(
         if port is not None:
             host = plan.slack.host if plan.slack is not None else HOST
             url = await stack.enter_async_context(serve_health(health.mount(app), host=host, port=port))
+        if plan.idle:
+            log.warning(NO_CREDENTIALS)
         if ready is not None:
             ready(Started(url=url, discord=client, slack=slack_bot))
         failed = await _until(stop, watched)

@@ -21,7 +21,9 @@ def run_command(only: tuple[str, ...]) -> None:
 
     Serves /healthz, /readyz and /metrics on THINKBOT_HEALTH_PORT or $PORT (Slack in HTTP mode: /slack/events too,
     on $PORT); on SIGTERM, takes no new questions and lets running chains finish for THINKBOT_SHUTDOWN_GRACE
-    seconds. Exit codes: 0 stopped, 1 an adapter failed, 2 bad settings or credentials.
+    seconds. With no adapter's credentials set (and no --only), it logs what to set and waits, serving health, so
+    a platform does not restart it in a loop. Exit codes: 0 stopped, 1 an adapter failed, 2 bad settings or
+    credentials.
     """
     from bot.run import serve
 

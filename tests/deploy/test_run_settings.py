@@ -1,4 +1,5 @@
-"""``thinkbot run`` refuses to start, naming the variable to set, when the adapters it should run lack credentials."""
+"""``thinkbot run`` refuses to start, naming the variable to set, when the adapters it should run lack credentials
+(with none set and no ``--only`` it waits instead: tests/deploy/test_defaults.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "named"),
     [
-        ([], {}, "No adapter has credentials"),
+        (["--only", "discord"], {}, "DISCORD_TOKEN is not set"),
+        (["--only", "slack"], {}, "SLACK_BOT_TOKEN"),
         (["--only", "discord"], {"SLACK_BOT_TOKEN": "xoxb-1-2"}, "DISCORD_TOKEN is not set"),
         (["--only", "slack"], {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
         ([], {"DISCORD_TOKEN": "t", "THINKBOT_SHUTDOWN_GRACE": "-1"}, "THINKBOT_SHUTDOWN_GRACE"),
