@@ -1,5 +1,9 @@
 """``thinkbot doctor``: check every configured piece with a real call and print a table of what is wrong and how
 to fix it. Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 when the settings do not load.
+
+The table fits the terminal's width (``COLUMNS`` when set, else 80 when not a terminal): its text wraps inside
+borderless columns. A finding's URL (the Discord invite) is printed on a line of its own after the table, never
+wrapped, so it can be copied whole from a narrow ``heroku run`` or ``fly ssh`` session.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ import sys
 from collections.abc import Sequence
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bot.discord_settings import DiscordSettings, load_discord_settings
 from bot.doctor_checks import Finding, check_discord, check_llm, check_redis, check_slack
@@ -36,12 +42,23 @@ async def diagnose(core: Settings, discord: DiscordSettings, slack: SlackSetting
 
 
 def render(findings: Sequence[Finding], console: Console) -> None:
-    table = Table(title="thinkbot doctor", show_lines=False)
-    for column in ("Check", "Status", "Detail", "Fix"):
-        table.add_column(column, overflow="fold")
+    """A row per finding (check, status, detail, and the fix under it), then each URL alone on its line."""
+    table = Table(title="thinkbot doctor", box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Detail and fix", overflow="fold", ratio=1)
     for f in findings:
-        table.add_row(f.name, f"[{_STYLE[f.status]}]{f.status}[/]", f.detail, f.fix)
+        detail = Text(f.detail)
+        if f.url:
+            detail.append(" (below)", style="dim")
+        if f.fix:
+            detail.append("\nFix: ", style="bold").append(f.fix)
+        table.add_row(f.name, Text(f.status, style=_STYLE[f.status]), detail)
     console.print(table)
+    for f in findings:
+        if f.url:
+            console.print(Text(f"{f.name}:", style="bold"))
+            console.print(f.url, soft_wrap=True, highlight=False, markup=False)
 
 
 def doctor() -> None:
@@ -53,7 +70,7 @@ def doctor() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     findings = asyncio.run(diagnose(core, discord, slack))
-    render(findings, Console(width=160))
+    render(findings, Console())
     failed = [f.name for f in findings if f.status == "fail"]
     if failed:
         click.echo(f"{len(failed)} problem(s): {', '.join(failed)}.", err=True)

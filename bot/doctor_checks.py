@@ -33,12 +33,14 @@ Status = Literal["ok", "warn", "fail", "skip"]
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One row of the table; ``fix`` says in words what to do when ``status`` is ``fail`` or ``warn``."""
+    """One row of the table; ``fix`` says in words what to do when ``status`` is ``fail`` or ``warn``; ``url``, a
+    link to open, is printed on a line of its own."""
 
     name: str
     status: Status
     detail: str
     fix: str = ""
+    url: str = ""
 
 
 async def check_llm(settings: Settings) -> Finding:
@@ -131,7 +133,11 @@ async def check_discord(settings: DiscordSettings) -> list[Finding]:
         return [Finding("Discord", "fail", f"users/@me answered {status}", "Try again; check Discord's status page.")]
     found = Finding("Discord", "ok", f"signed in as {body.get('username')} (id {body.get('id')})")
     app_id = settings.application_id or int(body.get("id") or 0)
-    invite = Finding("Discord invite", "ok", invite_url(app_id)) if app_id else None
+    invite = (
+        Finding("Discord invite", "ok", "open it to add the bot to a server", url=invite_url(app_id))
+        if app_id
+        else None
+    )
     return [found, invite] if invite else [found]
 
 

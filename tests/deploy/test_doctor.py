@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from adapters.discord import invite_url
 from bot.discord_settings import DiscordSettings
 from bot.doctor import diagnose
 from bot.doctor_checks import Finding
@@ -17,6 +19,8 @@ from tests.fakes.slack import FakeSlack
 from tests.redis_server import free_port
 from tests.run_kit import MODEL
 from tests.service_kit import settings_for
+
+URL_LINE = re.compile(r"https?://\S+")
 
 
 def discord_settings(fake: FakeDiscord, **values: object) -> DiscordSettings:
@@ -49,7 +53,7 @@ async def test_everything_configured_and_good(
     }
     assert MODEL in rows["Groq"].detail
     assert rows["Redis"].detail.split(": Redis ")[1][0].isdigit()
-    assert f"client_id={discord_fake.bot_id}" in rows["Discord invite"].detail
+    assert f"client_id={discord_fake.bot_id}" in rows["Discord invite"].url
     assert "socket mode" in rows["Slack bot token"].detail
     assert [r.path for r in fake_groq.requests] == ["/openai/v1/models"]
 
@@ -110,3 +114,26 @@ async def test_the_command_prints_the_table_and_exits_by_the_worst_status(
     assert code == 1
     assert "1 problem(s): Slack bot token." in err
     assert "xoxb-revoked" not in err
+
+
+@pytest.mark.timeout(30)
+async def test_the_table_fits_80_columns_and_the_invite_url_is_whole_on_its_own_line(
+    tmp_path: Path, fake_groq: FakeGroq, discord_fake: FakeDiscord, slack: FakeSlack
+):
+    """A warning (no REDIS_URL) and a failure (a revoked Slack token) bring long details and fixes to wrap."""
+    env = clean_environment(
+        GROQ_API_KEY=fake_groq.api_key, GROQ_BASE_URL=fake_groq.base_url, THINKBOT_MODEL=MODEL,
+        DISCORD_TOKEN=discord_fake.token, THINKBOT_DISCORD_API_BASE=discord_fake.api_base,
+        SLACK_BOT_TOKEN="xoxb-revoked-123456", SLACK_SIGNING_SECRET=slack.workspace.signing_secret,
+        SLACK_API_URL=slack.api_url, COLUMNS="80",
+    )  # fmt: skip
+    doctor = await start("thinkbot doctor", env=env, cwd=tmp_path, output=True)
+    code, out, err = await doctor.finished_with_output()
+    assert code == 1, err
+    lines = out.splitlines()
+    invite = invite_url(discord_fake.bot_id)
+    assert invite in lines  # whole, alone on its line: no border, no wrap
+    assert [line for line in lines if len(line) > 80 and not URL_LINE.fullmatch(line)] == []
+    text = " ".join(line.strip() for line in lines)
+    for words in ("Set REDIS_URL", "SLACK_BOT_TOKEN", "open it to add the bot to a server"):
+        assert words in text
