@@ -40,7 +40,13 @@ async def discord_adapter(
     store = services.store
     ctx = AdapterContext(
         service=graceful,
-        options=settings.options(strategies=graceful.strategy_names, history_turns=services.settings.history_turns),
+        options=settings.options(
+            strategies=graceful.strategy_names,
+            history_turns=services.settings.history_turns,
+            max_question_chars=services.settings.max_question_chars,
+            default_strategy=services.settings.strategy,
+            budget_cap=services.settings.daily_token_budget,
+        ),
         toggles=build_toggles(store, settings),
     )
     client = ThinkClient(ctx=ctx, http_trace=rate_limit_trace(services.metrics, "discord"), **options)

@@ -15,6 +15,7 @@ from adapters.discord.options import DiscordOptions
 from bot.chat_settings import ChatSettings
 from bot.settings import load
 from core.errors import ConfigError
+from core.strategies.registry import DEFAULT_STRATEGY
 
 __all__ = ["DiscordSettings", "load_discord_settings"]
 
@@ -82,8 +83,17 @@ class DiscordSettings(ChatSettings):
             raise ValueError("must be one of 60, 1440, 4320, 10080 (minutes)")
         return value
 
-    def options(self, *, strategies: tuple[str, ...], history_turns: int = 3) -> DiscordOptions:
-        """The adapter's options; ``history_turns`` comes from the core settings (``THINKBOT_HISTORY_TURNS``)."""
+    def options(
+        self,
+        *,
+        strategies: tuple[str, ...],
+        history_turns: int = 3,
+        max_question_chars: int = 4000,
+        default_strategy: str = DEFAULT_STRATEGY,
+        budget_cap: int = 0,
+    ) -> DiscordOptions:
+        """The adapter's options; the keyword arguments come from the core settings (``THINKBOT_HISTORY_TURNS``,
+        ``THINKBOT_MAX_QUESTION_CHARS``, ``THINKBOT_STRATEGY``, ``THINKBOT_DAILY_TOKEN_BUDGET``)."""
         return DiscordOptions(
             expand_emoji=self.expand_emoji,
             stop_emoji=self.stop_emoji,
@@ -98,6 +108,10 @@ class DiscordSettings(ChatSettings):
             buttons=self.buttons,
             shard_count=self.shard_count,
             shard_ids=self.shard_ids,
+            layouts={display: self.layout(display) for display in ("thread", "compact")},
+            max_question_chars=max_question_chars,
+            default_strategy=default_strategy,
+            budget_cap=budget_cap,
         )
 
     def require_token(self) -> str:

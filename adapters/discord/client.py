@@ -13,6 +13,7 @@ from adapters.discord.buttons import DYNAMIC_ITEMS
 from adapters.discord.command import build_think_command
 from adapters.discord.context import AdapterContext
 from adapters.discord.followup import on_mention
+from adapters.discord.message_command import build_message_command
 from adapters.discord.reactions import on_reaction
 from adapters.discord.shards import IDENTIFY_WINDOW, IdentifyPacer, ShardLinks
 
@@ -49,6 +50,7 @@ class ThinkClient(discord.AutoShardedClient):
         self.ctx = ctx
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(build_think_command(ctx))
+        self.tree.add_command(build_message_command(ctx))  # "Think about this message", synced with /think
         self.pacer = IdentifyPacer(interval=identify_interval)
         self.links = ShardLinks()
 

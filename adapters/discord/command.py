@@ -20,30 +20,41 @@ __all__ = ["build_think_command", "run_think", "show"]
 
 log = logging.getLogger(__name__)
 
+_OPTION_CHARS = 6000  # the longest max_length Discord allows a string option
 _ALREADY_ANSWERED = (40060, 10062)  # acknowledged already / unknown interaction: a redelivery or a stale one
 
 
 def build_think_command(ctx: AdapterContext) -> app_commands.Command:  # type: ignore[type-arg]
+    """/think: the question (at most the configured length, which the Discord client enforces), and optionally a
+    strategy from the registry, a model from the operator's allowlist,
+    private steps and a fresh run."""
     choices = [app_commands.Choice(name=name, value=name) for name in ctx.options.strategies]
+    models = [app_commands.Choice(name=m[:100], value=m) for m in ctx.service.allowed_models[:25]]
+    longest = min(ctx.options.max_question_chars, _OPTION_CHARS)
 
-    @app_commands.command(name="think", description="Think about a question step by step, in a thread")
-    @app_commands.describe(
-        question="What to think about",
-        strategy="How to reason (default: the bot's setting)",
-        private="Show the steps only to you, without a thread",
-        fresh="Think again instead of reusing a cached answer",
-    )
-    @app_commands.choices(strategy=choices)
     async def think(
         interaction: discord.Interaction,
         question: str,
         strategy: str | None = None,
+        model: str | None = None,
         private: bool = False,
         fresh: bool = False,
     ) -> None:
-        await run_think(ctx, interaction, question=question, strategy=strategy, private=private, fresh=fresh)
+        await run_think(
+            ctx, interaction, question=question, strategy=strategy, model=model, private=private, fresh=fresh
+        )
 
-    return think
+    # The limit is a setting, so the annotation is made here, as an object (this module's annotations are strings).
+    think.__annotations__["question"] = app_commands.Range[str, 1, longest]
+    described = app_commands.describe(
+        question="What to think about",
+        strategy="How to reason (default: the bot's setting)",
+        model="Which model thinks (default: this server's setting)",
+        private="Show the steps only to you, without a thread",
+        fresh="Think again instead of reusing a cached answer",
+    )(app_commands.choices(strategy=choices, model=models)(think))
+    command = app_commands.command(name="think", description="Think about a question step by step, in a thread")
+    return command(described)
 
 
 async def run_think(
@@ -54,6 +65,7 @@ async def run_think(
     strategy: str | None,
     private: bool,
     fresh: bool,
+    model: str | None = None,
 ) -> None:
     try:
         await interaction.response.defer(ephemeral=private, thinking=True)  # before any other I/O: the 3 s rule
@@ -64,14 +76,19 @@ async def run_think(
         raise
     user = interaction.user.id
     place = f"discord:guild:{interaction.guild_id}" if interaction.guild_id else f"discord:dm:{user}"
+    member = interaction.user
     request = ThinkRequest(
         question=question,
         user=f"discord:{user}",
         place=place,
         strategy=strategy,
+        model=model,
         fresh=fresh,
         delivery_key=f"discord:interaction:{interaction.id}",
+        channel=str(interaction.channel_id or ""),
+        roles=tuple(str(role.id) for role in getattr(member, "roles", ())),
     )
+    settings = await ctx.service.place_settings(place)
     header = InteractionHeader(interaction=interaction, private=private)
 
     bot_id = interaction.client.user.id if interaction.client.user else 0
@@ -84,17 +101,19 @@ async def run_think(
         full=private or ctx.options.full_steps,
         buttons=HeaderButtons(private=private) if ctx.options.buttons else None,
     )
-    await show(ctx, surface, request)
+    await show(ctx, surface, request, display=settings.display)
 
 
-async def show(ctx: AdapterContext, surface: DiscordSurface, request: ThinkRequest) -> None:
-    """Show ``request``'s chain on ``surface``, under the shared presenter."""
+async def show(
+    ctx: AdapterContext, surface: DiscordSurface, request: ThinkRequest, *, display: str | None = None
+) -> None:
+    """Show ``request``'s chain on ``surface``, under the shared presenter, in the server's ``display``."""
     presenter = Presenter(
         service=ctx.service,
         surface=surface,
         asker=request.user,
         thread_messages=ctx.options.thread_messages,
-        layout=ctx.options.layout,
+        layout=ctx.options.layout_for(display),
         showing=ctx.running,
     )
     await presenter.run(request)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from adapters.chat.layout import Layout
 from adapters.chat.linkwait import LINK_WAIT
 from adapters.chat.pacing import Pace
-from core.strategies.registry import STRATEGIES
+from core.strategies.registry import DEFAULT_STRATEGY, STRATEGIES
 
 __all__ = ["DiscordOptions"]
 
@@ -26,7 +27,10 @@ class DiscordOptions:
     there carries.
     ``layout``: how a chain shows (display mode, step groups, live progress). ``buttons``: Steps, Stop and Again
     buttons under each header, in addition to the reactions. ``shard_count``, ``shard_ids``: the shards this process
-    holds (``None``: the count Discord recommends, all of them).
+    holds (``None``: the count Discord recommends, all of them). ``layouts``: the layout of each display a server's
+    admin may choose (``layout`` is the deployment's). ``max_question_chars``: /think's question option's longest
+    text (Discord refuses a longer one in the client). ``default_strategy``, ``budget_cap``: the deployment's, shown
+    by /thinkbot settings.
     """
 
     expand_emoji: str = "🔍"
@@ -43,6 +47,14 @@ class DiscordOptions:
     buttons: bool = True
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    layouts: Mapping[str, Layout] = field(default_factory=dict)
+    max_question_chars: int = 4000
+    default_strategy: str = DEFAULT_STRATEGY
+    budget_cap: int = 0
+
+    def layout_for(self, display: str | None) -> Layout:
+        """The layout of a server's chosen ``display`` (the deployment's when it chose none, or an unknown one)."""
+        return self.layouts.get(display or "", self.layout)
 
     @property
     def pace(self) -> Pace:

@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 from bot.cli import cli
 from bot.health import HealthServer
 from core.metrics import Metrics
-from tests.deploy.dotenv import HEROKU_PROVIDED, app_json_env, documented
+from tests.deploy.dotenv import HEROKU_PROVIDED, HEROKU_VALUES, app_json_env, documented
 from tests.deploy.lock import HEADER, ROOT, closure, project_requirements
 from tests.deploy.manifests import dockerfile, exec_form, procfile
 from tests.deploy.variables import SETTINGS_CLASSES, variables
@@ -114,10 +114,14 @@ def test_env_example_shows_the_code_defaults(monkeypatch: pytest.MonkeyPatch, tm
             assert cls(_env_file=None) == defaults, cls.__name__  # type: ignore[call-arg]
 
 
-def test_app_json_asks_for_every_setting_heroku_does_not_provide():
+def test_app_json_asks_for_the_settings_env_example_marks_for_the_button():
     app = json.loads((ROOT / "app.json").read_text())
     assert app["env"] == app_json_env(), "app.json's env is built from .env.example: python -m tests.deploy.dotenv"
-    assert set(app["env"]) | HEROKU_PROVIDED == set(variables())
+    marked = {entry.name for entry in documented() if entry.button}
+    assert set(app["env"]) == marked
+    assert marked <= set(variables())
+    assert not marked & HEROKU_PROVIDED
+    assert set(HEROKU_VALUES) <= marked
     assert [name for name, item in app["env"].items() if item["required"]] == ["GROQ_API_KEY"]
     assert all(item["description"] for item in app["env"].values())
     assert set(app["formation"]) <= set(procfile())

@@ -101,6 +101,10 @@ async def test_the_bot_process_answers_a_think_and_stops_on_sigint(
     assert interaction.token not in log
     assert fake_groq.api_key not in log
     assert not fake.ctx.commands.listing(None)  # guild sync only
-    [think] = fake.ctx.commands.listing(place.guild)
-    assert [o["name"] for o in think["options"]] == ["question", "strategy", "private", "fresh"]
+    commands = {c["name"]: c for c in fake.ctx.commands.listing(place.guild)}
+    think = commands["think"]
+    assert [o["name"] for o in think["options"]] == ["question", "strategy", "model", "private", "fresh"]
+    assert think["options"][0]["max_length"] == 4000  # THINKBOT_MAX_QUESTION_CHARS: Discord refuses longer text
+    assert [c["value"] for c in think["options"][2]["choices"]] == ["meta-llama/llama-4-scout-17b-16e-instruct"]
+    assert int(commands["thinkbot"]["default_member_permissions"]) == 1 << 5  # Manage Server
     assert [c["value"] for c in think["options"][1]["choices"]] == ["g1", "berry", "bare", "native"]

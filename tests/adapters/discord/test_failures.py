@@ -66,7 +66,9 @@ async def test_a_duplicate_interaction_is_answered_once(
 
 async def test_an_input_refusal_is_ephemeral(fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot) -> None:
     async with make_bot(max_question_chars=10) as bot:
-        bot.think(place, "This question is far too long")
+        with pytest.raises(ValueError, match="does not send 29 characters"):
+            bot.think(place, "This question is far too long")  # /think's max_length: the client refuses it
+        bot.think(place, " \u200b\u2060 ")  # nothing left once invisible characters go
         await fake.wait_until(lambda: any(m.ephemeral for m in fake.record.messages(place.channel)), what="refusal")
         await bot.idle()
     [message] = fake.record.messages(place.channel)

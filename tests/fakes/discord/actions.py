@@ -16,6 +16,7 @@ from .world import Channel, Message, World
 __all__ = ["Actions"]
 
 EPHEMERAL = 1 << 6
+HAS_THREAD = 1 << 5  # the message has a thread started from it, with the message's id
 
 
 class Actions:
@@ -156,6 +157,7 @@ class Actions:
         )
         if message is not None:
             message.thread_id = thread.id
+            message.flags |= HAS_THREAD
         record = ThreadCreated(
             id=thread.id,
             parent_id=parent.id,

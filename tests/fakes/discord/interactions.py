@@ -66,6 +66,9 @@ class Interactions:
         return state
 
 
+SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, NUMBER = 1, 2, 3, 4, 10
+
+
 def command_options(command: Mapping[str, Any], options: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Typed option payloads for ``options``, checked against the registered command like a Discord client would."""
     declared = {o["name"]: o for o in command.get("options") or []}
@@ -75,7 +78,32 @@ def command_options(command: Mapping[str, Any], options: Mapping[str, Any]) -> l
     missing = [n for n, o in declared.items() if o.get("required") and n not in options]
     if missing:
         raise ValueError(f"/{command['name']} needs option(s) {missing}")
-    return [{"name": n, "type": declared[n]["type"], "value": v} for n, v in options.items()]
+    typed: list[dict[str, Any]] = []
+    for name, value in options.items():
+        option = declared[name]
+        if option["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP):
+            # ``{"settings": {"model": "m"}}``: the subcommand, its own options nested (Discord's shape)
+            typed.append({"name": name, "type": option["type"], "options": command_options(option, value or {})})
+            continue
+        _check_value(command, option, value)
+        typed.append({"name": name, "type": option["type"], "value": value})
+    return typed
+
+
+def _check_value(command: Mapping[str, Any], option: Mapping[str, Any], value: Any) -> None:
+    """What a Discord client refuses to send: a string outside min_length..max_length, a number outside
+    min_value..max_value, or a value other than the option's choices."""
+    where = f"/{command['name']} {option['name']}"
+    if option["type"] == STRING and isinstance(value, str):
+        if not option.get("min_length", 0) <= len(value) <= option.get("max_length", 6000):
+            raise ValueError(f"{where}: a Discord client does not send {len(value)} characters here")
+    if option["type"] in (INTEGER, NUMBER) and isinstance(value, int | float):
+        low, high = option.get("min_value"), option.get("max_value")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"{where}: a Discord client does not send {value} here")
+    choices = option.get("choices")
+    if choices and value not in [c["value"] for c in choices]:
+        raise ValueError(f"{where}: {value!r} is not one of its choices")
 
 
 def interaction_json(world: World, state: InteractionState, *, application_id: int) -> dict[str, Any]:
