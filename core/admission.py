@@ -56,12 +56,18 @@ class Admission:
         cache_key: str | None,
         flight: str | None,
         daily_tokens: int | None = None,
+        limited: bool = True,
     ) -> Verdict:
-        """``daily_tokens``: the place's own budget instead of the deployment's."""
+        """``daily_tokens``: the place's own budget instead of the deployment's; ``limited=False``: no rate limits."""
         chain_id = record.chain_id
         try:
             reply = await self._intake.admit(
-                record=record, delivery_key=delivery_key, cache_key=cache_key, flight=flight, daily_tokens=daily_tokens
+                record=record,
+                delivery_key=delivery_key,
+                cache_key=cache_key,
+                flight=flight,
+                daily_tokens=daily_tokens,
+                limited=limited,
             )
         except StoreBusyError as exc:  # every Redis connection stayed in use: back-pressure, not an outage
             return Verdict(refusal=_busy(chain_id, exc.retry_after), busy=True)

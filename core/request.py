@@ -33,7 +33,8 @@ class ThinkRequest:
     for limits and records only. ``strategy`` and ``model`` of ``None`` mean the configured defaults. ``fresh``
     skips the result cache. ``delivery_key`` identifies the platform delivery (``slack:T01:Ev123``,
     ``discord:interaction:456``) so a redelivered event is answered once. ``channel`` and ``roles`` (the asker's
-    Discord roles or Slack user groups) are checked against the place's allowlists, when it has any.
+    Discord roles or Slack user groups) are checked against the place's allowlists, when it has any. ``limited``
+    of ``False`` skips the user's and the place's rate limits (not the budget): the terminal's own user.
     """
 
     question: str
@@ -46,3 +47,4 @@ class ThinkRequest:
     delivery_key: str | None = None
     channel: str = ""
     roles: tuple[str, ...] = ()
+    limited: bool = True

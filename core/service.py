@@ -176,6 +176,7 @@ class ThinkService(ChainLog):
                 cache_key=None if request.fresh else key,
                 flight=key if reservation else None,
                 daily_tokens=self._daily_tokens(place),
+                limited=request.limited,
             )
             if verdict.refusal is not None:
                 yield verdict.refusal

@@ -3,7 +3,8 @@
 One Lua script, so the order of the checks holds as it did when each was its own call:
 
 1. the delivery is claimed (a redelivery, or one being answered elsewhere, stops here: ``duplicate``);
-2. the asker's rate limit is counted; the place's only for an asker within theirs;
+2. the asker's rate limit is counted; the place's only for an asker within theirs (neither for a request that
+   is not limited: the local user of ``thinkbot ask``);
 3. the place's token budget for today is read;
 4. a refused request marks its delivery done (a redelivery is not answered either) and stops;
 5. the cache is read (unless the request asks for a fresh run): a hit stops here, with the stored events;
@@ -63,9 +64,12 @@ if ARGV[1] ~= '' then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'duplicate', 0, 0, 0, '', 0, ''} end
   if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'duplicate', 0, 0, 0, '', 0, ''} end
 end
-local user = gcra(KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
-if user < 0 then return refuse('user', user, 0, 0) end
-local place = gcra(KEYS[4], tonumber(ARGV[6]), tonumber(ARGV[7]))
+local user, place = 0, 0
+if ARGV[15] == '1' then
+  user = gcra(KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
+  if user < 0 then return refuse('user', user, 0, 0) end
+  place = gcra(KEYS[4], tonumber(ARGV[6]), tonumber(ARGV[7]))
+end
 local used = 0
 if ARGV[8] ~= '0' then used = tonumber(redis.call('GET', KEYS[5]) or '0') end
 if place < 0 then return refuse('place', user, place, used) end
@@ -160,10 +164,12 @@ class Intake:
         cache_key: str | None,
         flight: str | None,
         daily_tokens: int | None = None,
+        limited: bool = True,
     ) -> IntakeReply:
         """Admit the request ``record`` describes. ``delivery_key``: dedupe it; ``cache_key``: read the cache
         (``None`` for a fresh run); ``flight``: the digest whose lease to take (``None``: leave it); ``daily_tokens``:
-        the place's own budget instead of the deployment's (only where there is a budget)."""
+        the place's own budget instead of the deployment's (only where there is a budget); ``limited=False``: skip
+        both rate limits (the budget still applies)."""
         token = secrets.token_hex(16) if delivery_key else ""
         lease_key, done_key = self._dedupe.pair(delivery_key or "-")
         budget_key, resets_at = self._budget.today(record.place) if self._budget else ("-", None)
@@ -193,13 +199,14 @@ class Intake:
             record.head_json(),
             self._records.ttl_ms,
             record.strategy,
+            1 if limited else 0,
         )
         try:
             reply = await self._guard.call(lambda: self._script(keys, args))
         except StoreBusyError:
             raise
         except StoreUnavailableError:
-            return self._degraded(record, delivery_key, token, resets_at)
+            return self._degraded(record, delivery_key, token, resets_at, limited=limited)
         outcome, user, place, used, cached, lead, holder = reply
         name: Outcome = _text(outcome)  # type: ignore[assignment]  # the script returns one of them
         if name == "duplicate":
@@ -248,15 +255,15 @@ class Intake:
         return self._keys.key("usage", place, day.isoformat())
 
     def _degraded(
-        self, record: ChainRecord, delivery_key: str | None, token: str, resets_at: datetime | None
+        self, record: ChainRecord, delivery_key: str | None, token: str, resets_at: datetime | None, *, limited: bool
     ) -> IntakeReply:
         status = None
         if self._budget is not None and resets_at is not None:
             status = BudgetStatus(self._guard.fail_open, 0, self._budget.daily_tokens, resets_at, degraded=True)
         return IntakeReply(
             outcome="degraded",
-            user=self._per_user.decide(None),
-            place=self._per_place.decide(None),
+            user=self._per_user.decide(None) if limited else Decision(allowed=True, degraded=True),
+            place=self._per_place.decide(None) if limited else Decision(allowed=True, degraded=True),
             budget=status,
             lease=Lease(delivery_key, token, degraded=True) if delivery_key else None,
         )
