@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.admin import build_admin_group
 from adapters.discord.buttons import DYNAMIC_ITEMS
 from adapters.discord.command import build_think_command
 from adapters.discord.context import AdapterContext
@@ -51,6 +52,7 @@ class ThinkClient(discord.AutoShardedClient):
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(build_think_command(ctx))
         self.tree.add_command(build_message_command(ctx))  # "Think about this message", synced with /think
+        self.tree.add_command(build_admin_group(ctx))
         self.pacer = IdentifyPacer(interval=identify_interval)
         self.links = ShardLinks()
 

@@ -94,9 +94,11 @@ def _check_value(command: Mapping[str, Any], option: Mapping[str, Any], value: A
     """What a Discord client refuses to send: a string outside min_length..max_length, a number outside
     min_value..max_value, or a value other than the option's choices."""
     where = f"/{command['name']} {option['name']}"
-    if option["type"] == STRING and isinstance(value, str):
-        if not option.get("min_length", 0) <= len(value) <= option.get("max_length", 6000):
-            raise ValueError(f"{where}: a Discord client does not send {len(value)} characters here")
+    too_long = isinstance(value, str) and not option.get("min_length", 0) <= len(value) <= option.get(
+        "max_length", 6000
+    )
+    if option["type"] == STRING and too_long:
+        raise ValueError(f"{where}: a Discord client does not send {len(value)} characters here")
     if option["type"] in (INTEGER, NUMBER) and isinstance(value, int | float):
         low, high = option.get("min_value"), option.get("max_value")
         if (low is not None and value < low) or (high is not None and value > high):
