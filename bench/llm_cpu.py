@@ -9,21 +9,29 @@ load hits all alike:
   over aiohttp, the pydantic ``ChatCompletion``;
 - sdk raw: the same call with ``cast_to=httpx.Response`` (the SDK's documented raw access), the body read with
   ``json.loads``;
+- sdk lean: that call as ``GroqClient`` makes it: over ``core.llm.transport.AiohttpTransport`` and with the
+  request options given once;
 - client: ``GroqClient.complete`` (error mapping, usage, safe text);
 - engine: ``run_chain`` of g1 over ``GroqClient`` (parser, events, deadline task);
 - service: ``ThinkService.think`` as production wires it, with its state in a real Redis.
 Each row is this process's CPU time (``time.process_time``, every thread) per LLM call, with its ratio to raw.
 Issue 13's targets: engine <= 2x raw, service <= 3x raw.
 
-    python -m bench.llm_cpu [--chains 200] [--rounds 3] [--delay 0.05]
+``--profile LAYER`` runs one warm-up round then one round of that layer under cProfile and prints the top entries by
+own time and by cumulative time, and the own time grouped by package (per call; profiled times run ~2x slower).
+
+    python -m bench.llm_cpu [--chains 200] [--rounds 3] [--delay 0.05] [--profile engine|service|...]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
+import pstats
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -36,6 +44,7 @@ from bench.overhead import MODEL, PATH, QUESTION, STEPS, engine_runner, service_
 from core.chain_config import ChainConfig
 from core.llm.groq_client import GroqClient
 from core.llm.structured import ResponseFormats
+from core.llm.transport import AiohttpTransport
 from core.llm.types import CompletionRequest, Message
 from core.strategies.g1 import STEP_SCHEMA
 from core.strategies.prompts import G1_FINAL_REQUEST, G1_PREFILL, G1_SYSTEM
@@ -132,6 +141,21 @@ def sdk_raw_send(client: groq.AsyncGroq) -> Send:
     return send
 
 
+def sdk_lean_send(client: groq.AsyncGroq) -> Send:
+    options: groq.RequestOptions = {
+        "headers": {},
+        "params": {},
+        "max_retries": client.max_retries,
+        "timeout": client.timeout,
+    }
+
+    async def send(req: CompletionRequest) -> str:
+        response = await client.post(PATH, cast_to=httpx.Response, body=body(req), options=options)
+        return str(json.loads(response.content)["choices"][0]["message"]["content"])
+
+    return send
+
+
 def client_send(llm: GroqClient) -> Send:
     async def send(req: CompletionRequest) -> str:
         return (await llm.complete(req)).text
@@ -146,7 +170,31 @@ async def cpu_per_call(chain: Chain, chains: int, first: int) -> float:
     return (time.process_time() - start) / (chains * CALLS)
 
 
-async def measure(chains: int, rounds: int, delay: float) -> dict[str, list[float]]:
+def print_profile(profile: cProfile.Profile, calls: int, top: int = 25) -> None:
+    stats = pstats.Stats(profile)
+    for order in ("tottime", "cumulative"):
+        stats.sort_stats(order).print_stats(top)
+    by_package: Counter[str] = Counter()
+    total = 0.0
+    for (path, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        parts = path.replace("\\", "/").split("/")
+        package = next((p for p in ("core", "bench", "bot") if p in parts and "site-packages" not in parts), None)
+        if package is not None:
+            key = "/".join(parts[parts.index(package) : parts.index(package) + 2])
+        elif "site-packages" in parts:
+            key = parts[parts.index("site-packages") + 1]
+        elif "lib" in parts and path.startswith("/"):  # the standard library: its module
+            key = "stdlib/" + parts[-1].removesuffix(".py")
+        else:  # "~" (built-ins) and frozen modules
+            key = "builtins" if path == "~" else path
+        by_package[key] += own
+        total += own
+    print(f"own time per call by package (profiled): {total / calls * 1e6:.0f} us in all")
+    for key, own in by_package.most_common(top):
+        print(f"  {key:40} {own / calls * 1e6:7.1f} us  {own / total * 100:5.1f}%")
+
+
+async def measure(chains: int, rounds: int, delay: float, profile: str | None = None) -> dict[str, list[float]]:
     settings = {
         "user_rate": "1000000/1s",
         "place_rate": "1000000/1s",
@@ -156,6 +204,7 @@ async def measure(chains: int, rounds: int, delay: float) -> dict[str, list[floa
         "max_concurrent_chains": chains,
         "request_timeout": 60.0,
         "redis_max_connections": chains,
+        "daily_token_budget": 10**12,  # checked and spent as in production, never used up by the rounds
     }
     with fake_groq_process(steps=STEPS, delay=delay) as (base_url, api_key), redis_target() as redis_url:
         endpoint = Endpoint(base_url=base_url, api_key=api_key)
@@ -164,15 +213,27 @@ async def measure(chains: int, rounds: int, delay: float) -> dict[str, list[floa
             check_body(llm)
             transport = groq.DefaultAioHttpClient(limits=httpx.Limits(max_connections=chains), timeout=60)
             sdk = groq.AsyncGroq(api_key=api_key, base_url=base_url, timeout=60, max_retries=0, http_client=transport)
+            lean_http = httpx.AsyncClient(transport=AiohttpTransport(max_connections=chains), timeout=60)
+            lean = groq.AsyncGroq(api_key=api_key, base_url=base_url, timeout=60, max_retries=0, http_client=lean_http)
             session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=chains))
             layers: dict[str, Chain] = {
                 "raw": g1_chain(raw_send(session, base_url.rstrip("/") + PATH, api_key)),
                 "sdk typed": g1_chain(sdk_typed_send(sdk)),
                 "sdk raw": g1_chain(sdk_raw_send(sdk)),
+                "sdk lean": g1_chain(sdk_lean_send(lean)),
                 "client": g1_chain(client_send(llm)),
                 "engine": engine_runner(llm),
                 "service": service_runner(services.service),
             }
+            if profile is not None:
+                layers = {profile: layers[profile]}
+                await cpu_per_call(layers[profile], chains, first=1_000_000)  # warm
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await cpu_per_call(layers[profile], chains, first=2_000_000)
+                profiler.disable()
+                print_profile(profiler, chains * CALLS)
+                rounds = -1  # no measured rounds
             figures: dict[str, list[float]] = {name: [] for name in layers}
             for round_ in range(rounds + 1):  # round 0 warms the pools (all connections open) and code paths
                 for name, chain in layers.items():
@@ -181,6 +242,7 @@ async def measure(chains: int, rounds: int, delay: float) -> dict[str, list[floa
                         figures[name].append(per_call)
             await session.close()
             await sdk.close()
+            await lean.close()
             await llm.aclose()
     return figures
 
@@ -201,8 +263,11 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--profile", metavar="LAYER", help="profile one layer (raw, sdk raw, client, engine, ...)")
     args = parser.parse_args()
-    report(asyncio.run(measure(args.chains, args.rounds, args.delay)), args.chains, args.rounds, args.delay)
+    figures = asyncio.run(measure(args.chains, args.rounds, args.delay, args.profile))
+    if args.profile is None:
+        report(figures, args.chains, args.rounds, args.delay)
 
 
 if __name__ == "__main__":
