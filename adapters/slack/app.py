@@ -25,6 +25,7 @@ from adapters.slack.poster import Poster
 from adapters.slack.reactions import Reactions
 from adapters.slack.refusals import Refusals
 from adapters.slack.retries import retry_handlers
+from adapters.slack.shortcuts import SHORTCUT_ID, shortcut_listener
 from adapters.slack.status import ThreadStatus
 from adapters.slack.stream_surface import StreamSurface
 from adapters.slack.surface import Respond, SlackSurface
@@ -106,6 +107,7 @@ class SlackBot:
         app.event("reaction_added")(self._on_reaction_added)
         app.event("reaction_removed")(self._on_reaction_removed)
         app.command("/think")(self._on_command)
+        app.shortcut(SHORTCUT_ID)(shortcut_listener(self._spawn, self._answer))  # "Think about this message"
 
     async def _on_mention(self, body: dict[str, Any], context: dict[str, Any]) -> None:
         ask = from_mention(body, bot_user_id=context.get("bot_user_id"))
