@@ -6,6 +6,7 @@ Like every command module, this one holds the click definition only; the body im
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -31,7 +32,7 @@ class StrategyChoice(click.Choice[str]):
 
 
 @click.command("ask")
-@click.argument("question")
+@click.argument("words", metavar="QUESTION...", nargs=-1, required=True)
 @click.option("--strategy", type=StrategyChoice(), help="Reasoning strategy [default: THINKBOT_STRATEGY].")
 @click.option("--model", help="Model id [default: THINKBOT_MODEL].")
 @click.option(
@@ -41,12 +42,16 @@ class StrategyChoice(click.Choice[str]):
     show_default=True,
     help="Show each step's title only, or its full content too.",
 )
+@click.option("--fresh", is_flag=True, help="Think again instead of replaying a cached answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines instead of text.")
-def ask_command(**options: Any) -> None:
+def ask_command(words: tuple[str, ...], **options: Any) -> None:
     """Think about QUESTION step by step and print each step as it arrives, then the answer.
+
+    QUESTION may be several words (no quotes needed) or - to read it from standard input.
 
     Exit codes: 0 answered, 1 the chain failed, 2 bad input or settings.
     """
     from bot.ask import ask_and_exit
 
-    ask_and_exit(**options)
+    question = sys.stdin.read() if words == ("-",) else " ".join(words)
+    ask_and_exit(question=question, **options)

@@ -21,6 +21,7 @@ __all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="thinkbot", message="%(prog)s %(version)s")
 def cli() -> None:
     """Thinkbot: visible, step-by-step reasoning on Groq, for Discord, Slack and the terminal."""
 

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     record_ttl: float = Field(default=7 * 24 * 3600.0, gt=0)
     user_rate: str = "5/10m"
     place_rate: str = "60/10m"
+    cli_rate_limited: bool = False  # whether `thinkbot ask`'s own user counts against the two rates above
     daily_token_budget: int = Field(default=2_000_000, ge=0)
     max_concurrent_chains: int = Field(default=16, ge=1, le=10_000)
     limits_fail_open: bool = True

@@ -46,9 +46,9 @@ class JsonRenderer:
 class RichRenderer:
     """Each step as it arrives: number, title and time; the content too when ``steps`` is ``full``.
 
-    Model text is printed as plain text (steps) or Markdown (the answer), never as rich markup, so a reply
-    containing ``[bold]`` or escape-looking text shows as written. A step's text streamed as it is written
-    (:class:`~core.events.StepDelta`) is printed dim as it comes, on lines of its own.
+    Model text is printed as Markdown (a step's content with ``steps="full"``, and the answer) or plain text (a
+    step's title), never as rich markup, so a reply containing ``[bold]`` shows as written. A step's text streamed
+    as it is written (:class:`~core.events.StepDelta`) is printed dim as it comes, on lines of its own.
 
     In an interactive terminal (``console.is_interactive``) a live chain also shows a spinner with the step being
     thought and the seconds so far (:class:`~adapters.terminal.live.LiveProgress`), gone once the chain ends; piped
@@ -118,7 +118,7 @@ class RichRenderer:
         line.append(f"  {event.elapsed:.2f} s", style="dim")
         self._console.print(line)
         if self._steps == "full":
-            self._console.print(Padding(Text(event.content), (0, 0, 1, 4)))
+            self._console.print(Padding(Markdown(event.content), (0, 0, 1, 4)))
 
     def _answer(self, event: FinalAnswer) -> None:
         self._console.rule("Answer", style="green")
@@ -133,5 +133,4 @@ class RichRenderer:
     def _failed(self, event: ChainFailed) -> None:
         done = len(event.steps)
         kept = f" ({wording.step_count(done)} {'was' if done == 1 else 'were'} completed)" if done else ""
-        wait = f" Try again in {event.retry_after:.0f} s." if event.retry_after else ""
-        self._errors.print(Text(f"Error: {event.message}{kept}{wait}", style="bold red"))
+        self._errors.print(Text(f"Error: {event.message}{kept}", style="bold red"))  # it says when to try again

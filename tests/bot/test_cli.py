@@ -4,10 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
+from bot.ask import EMBEDDED_NOTE
 from tests.fakes.groq_server import FakeGroq
 
 THINKBOT = str(Path(sys.executable).with_name("thinkbot"))
@@ -22,13 +24,14 @@ def run(tmp_path: Path, fake_groq: FakeGroq):
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("THINKBOT_", "GROQ_", "OPENAI_"))}
     base_env.update(GROQ_API_KEY=fake_groq.api_key, GROQ_BASE_URL=fake_groq.base_url, COLUMNS="120")
 
-    def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def run_cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
         merged = {**base_env, **env}
         for key in [k for k, v in merged.items() if v == ""]:
             del merged[key]
         return subprocess.run(
-            [THINKBOT, *args], cwd=tmp_path, env=merged, capture_output=True, text=True, timeout=60, check=False
-        )
+            [THINKBOT, *args], cwd=tmp_path, env=merged, input=stdin, capture_output=True, text=True, timeout=60,
+            check=False,
+        )  # fmt: skip
 
     return run_cli
 
@@ -63,6 +66,76 @@ def test_ask_full_steps_prints_model_text_verbatim(run, fake_groq):
     result = run("ask", "--steps", "full", "How many Rs are in strawberry?")
     assert result.returncode == 0, result.stderr
     assert "s-t-r-a-w-b-e-r-r-y [bold]not markup[/bold]" in result.stdout
+
+
+def test_ask_full_steps_renders_each_steps_markdown_as_the_answer_is(run, fake_groq):
+    fake_groq.reply(step("Count", "There are **three** Rs:\n\n- one in *str*\n- two in `berry`", "final_answer"))
+    fake_groq.reply("There are **3** Rs.")
+    result = run("ask", "--steps", "full", "How many Rs are in strawberry?")
+    assert result.returncode == 0, result.stderr
+    steps = result.stdout.split("Answer")[0]
+    assert "There are three Rs:" in steps
+    assert "• one in str" in steps
+    assert "• two in berry" in steps
+    for raw in ("**", "*str*", "`", "- one"):
+        assert raw not in steps
+
+
+def test_ask_joins_unquoted_words_into_the_question(run, fake_groq):
+    fake_groq.reply("3")
+    result = run("ask", "--strategy", "bare", "how", "many", "rs", "in", "strawberry?")
+    assert result.returncode == 0, result.stderr
+    assert fake_groq.chat_requests[0].messages == [{"role": "user", "content": "how many rs in strawberry?"}]
+
+
+def test_ask_dash_reads_the_whole_question_from_stdin(run, fake_groq):
+    fake_groq.reply("3")
+    result = run("ask", "--strategy", "bare", "-", stdin="How many Rs\nare in strawberry?\n")
+    assert result.returncode == 0, result.stderr
+    assert fake_groq.chat_requests[0].messages == [{"role": "user", "content": "How many Rs\nare in strawberry?"}]
+
+
+def test_version_is_the_installed_packages(run):
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"thinkbot {version('thinkbot')}\n"
+
+
+def test_without_redis_one_short_note_and_no_log_line_before_an_error(run, fake_groq):
+    fake_groq.reply("3")
+    answered = run("ask", "--strategy", "bare", "q")
+    assert answered.returncode == 0, answered.stderr
+    assert answered.stderr == EMBEDDED_NOTE + "\n"
+    fake_groq.error(401)
+    failed = run("ask", "--strategy", "bare", "q", THINKBOT_LLM_MAX_RETRIES="0")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith(EMBEDDED_NOTE + "\nError: ")
+
+
+def test_ask_fresh_thinks_again_instead_of_replaying_the_cache(run, fake_groq, redis_url):
+    env = {"REDIS_URL": redis_url, "THINKBOT_REDIS_KEY_PREFIX": f"fresh{os.getpid()}"}
+    fake_groq.reply("first").reply("second")
+    first = run("ask", "--strategy", "bare", "Same question?", **env)
+    again = run("ask", "--strategy", "bare", "Same question?", **env)
+    fresh = run("ask", "--strategy", "bare", "--fresh", "Same question?", **env)
+    assert [r.returncode for r in (first, again, fresh)] == [0, 0, 0], fresh.stderr
+    assert "cached" in again.stdout
+    assert "cached" not in fresh.stdout
+    assert "second" in fresh.stdout
+    assert len(fake_groq.chat_requests) == 2
+    assert first.stderr == again.stderr == ""  # with Redis: no note
+
+
+def test_the_local_user_is_not_rate_limited_unless_set(run, fake_groq, redis_url):
+    env = {"REDIS_URL": redis_url, "THINKBOT_REDIS_KEY_PREFIX": f"unlimited{os.getpid()}"}
+    env |= {"THINKBOT_USER_RATE": "1/1h", "THINKBOT_PLACE_RATE": "1/1h"}
+    fake_groq.respond_with(lambda _: "ok")
+    unlimited = [run("ask", "--strategy", "bare", f"question {n}", **env) for n in range(3)]
+    assert [r.returncode for r in unlimited] == [0, 0, 0], unlimited[-1].stderr
+    limited = [run("ask", "--strategy", "bare", f"other {n}", THINKBOT_CLI_RATE_LIMITED="true", **env) for n in (1, 2)]
+    assert limited[0].returncode == 0, limited[0].stderr
+    assert limited[1].returncode == 1
+    assert limited[1].stderr.lower().count("try again") == 1, limited[1].stderr
 
 
 def test_ask_json_prints_one_event_per_line(run, fake_groq):
@@ -159,6 +232,7 @@ def test_unknown_model_exits_1_naming_the_setting(run):
 def test_ask_goes_through_the_shared_cache_and_limits(run, fake_groq, redis_url):
     script_strawberry(fake_groq)
     env = {"REDIS_URL": redis_url, "THINKBOT_REDIS_KEY_PREFIX": f"cli{os.getpid()}", "THINKBOT_USER_RATE": "2/1h"}
+    env["THINKBOT_CLI_RATE_LIMITED"] = "true"
     first = run("ask", "How many Rs are in strawberry?", **env)
     second = run("ask", "how many Rs are in strawberry?", **env)
     third = run("ask", "Another question?", **env)
@@ -170,6 +244,7 @@ def test_ask_goes_through_the_shared_cache_and_limits(run, fake_groq, redis_url)
     assert len(fake_groq.chat_requests) == 4
     assert third.returncode == 1
     assert "try again in 30 min" in third.stderr
+    assert third.stderr.lower().count("try again") == 1  # said once
     assert len(fake_groq.chat_requests) == 4
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.ask import EMBEDDED_NOTE
 from tests.adapters.terminal.screen import plain, screen
 from tests.fakes.groq_server import FakeGroq
 
@@ -80,5 +81,5 @@ def test_ask_json_in_a_terminal_prints_only_json_lines(run_in_terminal, fake_gro
     code, output = run_in_terminal("ask", "--json", "How many Rs?")
     assert code == 0, output
     assert "\x1b" not in output
-    lines = [line for line in output.splitlines() if not line.startswith("WARNING ")]  # the log, on stderr
+    lines = [line for line in output.splitlines() if line != EMBEDDED_NOTE]  # the note, on stderr
     assert [json.loads(line)["type"] for line in lines] == ["chain_started", "step", "final_answer"]
