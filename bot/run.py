@@ -129,7 +129,15 @@ async def run(
             from bot.slack_run import slack_adapter  # Slack's SDKs load only when Slack runs
 
             toggles = build_toggles(services.store, plan.slack)
-            slack = slack_adapter(graceful, plan.slack, health, toggles, history_turns=plan.core.history_turns)
+            slack = slack_adapter(
+                graceful,
+                plan.slack,
+                health,
+                toggles,
+                history_turns=plan.core.history_turns,
+                default_strategy=plan.core.strategy,
+                budget_cap=plan.core.daily_token_budget,
+            )
             slack_bot, slack_app = await stack.enter_async_context(slack)
             app = slack_app if slack_app is not None else app
         port = plan.slack.port if plan.slack is not None and plan.slack.mode == "http" else plan.core.health_port

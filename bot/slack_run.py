@@ -17,6 +17,7 @@ from bot.health import HealthServer
 from bot.slack_settings import SlackSettings
 from core.drain import GracefulService
 from core.errors import ConfigError
+from core.strategies.registry import DEFAULT_STRATEGY
 from core.toggles import Toggles
 
 __all__ = ["slack_adapter"]
@@ -26,12 +27,19 @@ log = logging.getLogger(__name__)
 
 @contextlib.asynccontextmanager
 async def slack_adapter(
-    graceful: GracefulService, settings: SlackSettings, health: HealthServer, toggles: Toggles, *, history_turns: int
+    graceful: GracefulService,
+    settings: SlackSettings,
+    health: HealthServer,
+    toggles: Toggles,
+    *,
+    history_turns: int,
+    default_strategy: str = DEFAULT_STRATEGY,
+    budget_cap: int = 0,
 ) -> AsyncIterator[tuple[SlackBot, web.Application | None]]:
     """Sign in, then open Socket Mode (yields the bot and ``None``) or build the HTTP-mode app to serve (with it)."""
     credentials = settings.credentials()
     metrics = health.metrics
-    options = settings.options(history_turns=history_turns)
+    options = settings.options(history_turns=history_turns, default_strategy=default_strategy, budget_cap=budget_cap)
     async with aiohttp.ClientSession() as session:
         client = web_client(
             token=credentials.bot_token,

@@ -13,6 +13,7 @@ from adapters.slack.options import SlackDisplay, SlackOptions
 from bot.chat_settings import ChatSettings
 from bot.settings import load
 from core.errors import ConfigError
+from core.strategies.registry import DEFAULT_STRATEGY
 
 __all__ = ["SlackCredentials", "SlackSettings", "load_slack_settings"]
 
@@ -52,6 +53,7 @@ class SlackSettings(ChatSettings):
     post_interval: float = Field(default=1.0, ge=0, le=60)
     max_retries: int = Field(default=3, ge=0, le=10)
     display: SlackDisplay = "thread"
+    admin_users: str = ""  # Slack user ids who may use /thinkbot besides the workspace's admins and owners
 
     @field_validator("api_url")
     @classmethod
@@ -68,8 +70,11 @@ class SlackSettings(ChatSettings):
     def mode(self) -> Literal["socket", "http"]:
         return "socket" if _value(self.app_token) else "http"
 
-    def options(self, *, history_turns: int = 3) -> SlackOptions:
-        """The adapter's options; ``history_turns`` comes from the core settings (``THINKBOT_HISTORY_TURNS``)."""
+    def options(
+        self, *, history_turns: int = 3, default_strategy: str = DEFAULT_STRATEGY, budget_cap: int = 0
+    ) -> SlackOptions:
+        """The adapter's options; the keyword arguments come from the core settings (``THINKBOT_HISTORY_TURNS``,
+        ``THINKBOT_STRATEGY``, ``THINKBOT_DAILY_TOKEN_BUDGET``)."""
         return SlackOptions(
             expand_reaction=self.expand_reaction,
             stop_reaction=self.stop_reaction,
@@ -81,6 +86,10 @@ class SlackSettings(ChatSettings):
             thread_messages=self.thread_messages,
             layout=self.layout("compact" if self.display == "compact" else "thread"),
             stream=self.display == "stream",
+            layouts={display: self.layout(display) for display in ("thread", "compact")},
+            admin_users=frozenset(u.strip() for u in self.admin_users.split(",") if u.strip()),
+            default_strategy=default_strategy,
+            budget_cap=budget_cap,
         )
 
     def credentials(self) -> SlackCredentials:

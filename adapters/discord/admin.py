@@ -12,8 +12,7 @@ from discord import app_commands
 
 from adapters.discord.context import AdapterContext
 from core.errors import InputError
-from core.state.intake import PlaceUsage
-from core.state.place_settings import PlaceSettings
+from core.state import PlaceSettings, PlaceUsage
 
 __all__ = ["build_admin_group", "ids_in", "settings_text", "usage_text"]
 
@@ -122,13 +121,14 @@ def build_admin_group(ctx: AdapterContext) -> app_commands.Group:
                 changed = _with(changed, roles=_listed(roles, "role"))
             if daily_tokens is not None:
                 changed = _with(changed, daily_tokens=daily_tokens or None)
-            if changed is not current:
+            saved = changed != current
+            if saved:
                 changed = await ctx.service.change_place_settings(place, changed, by=f"discord:{interaction.user.id}")
         except InputError as exc:
             await interaction.response.send_message(exc.user_message, ephemeral=True)
             return
         text = settings_text(changed, default_model=models[0], default_strategy=default_strategy, budget_cap=budget_cap)
-        head = "Saved. Thinkbot now works like this here:" if changed is not current else "Thinkbot here:"
+        head = "Saved. Thinkbot now works like this here:" if saved else "Thinkbot here:"
         await interaction.response.send_message(f"{head}\n{text}", ephemeral=True)
 
     @group.command(name="usage", description="Today's tokens, questions and strategies in this server")

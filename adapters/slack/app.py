@@ -19,6 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.chat.followup import earlier_turns
 from adapters.chat.pacing import ChannelPacer, Pace
 from adapters.chat.presenter import Presenter
+from adapters.slack.admin import SlackAdmin
+from adapters.slack.admins import Admins
 from adapters.slack.http import events_app
 from adapters.slack.options import SlackOptions
 from adapters.slack.poster import Poster
@@ -30,6 +32,7 @@ from adapters.slack.status import ThreadStatus
 from adapters.slack.stream_surface import StreamSurface
 from adapters.slack.surface import Respond, SlackSurface
 from adapters.slack.triggers import Ask, from_command, from_dm, from_mention, message_id, place_id, user_id
+from adapters.slack.usergroups import UserGroups
 from core.port import ThinkPort
 from core.request import ThinkRequest, Turn
 from core.toggles import Toggles
@@ -77,6 +80,14 @@ class SlackBot:
         self._reactions = Reactions(service=service, poster=self.poster, options=options, toggles=toggles)
         self._streams_refused = Refusals(retry_after=options.refusal_memory)
         self._statuses_refused = Refusals(retry_after=options.refusal_memory)
+        self._groups = UserGroups(client=client)
+        self._admin = SlackAdmin(
+            service=service,
+            admins=Admins(client=client),
+            extra_admins=options.admin_users,
+            default_strategy=options.default_strategy,
+            budget_cap=options.budget_cap,
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         self._signing_secret = signing_secret or ""
         self.app = AsyncApp(client=client, signing_secret=self._signing_secret)
@@ -107,6 +118,7 @@ class SlackBot:
         app.event("reaction_added")(self._on_reaction_added)
         app.event("reaction_removed")(self._on_reaction_removed)
         app.command("/think")(self._on_command)
+        app.command("/thinkbot")(self._on_admin)
         app.shortcut(SHORTCUT_ID)(shortcut_listener(self._spawn, self._answer))  # "Think about this message"
 
     async def _on_mention(self, body: dict[str, Any], context: dict[str, Any]) -> None:
@@ -133,23 +145,36 @@ class SlackBot:
 
         self._spawn(self._answer(from_command(command), respond=tell))
 
+    async def _on_admin(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any], respond: Any) -> None:
+        await ack()
+
+        async def reply() -> None:
+            await respond(text=await self._admin.handle(command), response_type="ephemeral")
+
+        self._spawn(reply())
+
     async def _answer(self, ask: Ask, respond: Respond | None = None) -> None:
         history: tuple[Turn, ...] | None = None
         if ask.follow_up and ask.thread_ts:  # the chains answered in this thread, from their records
             thread = message_id(ask.channel, ask.thread_ts)
             history = await earlier_turns(self._service, thread, turns=self._options.history_turns)
+        place = place_id(ask.team_id)
+        settings = await self._service.place_settings(place)  # the workspace's display, and whom it answers
         request = ThinkRequest(
             question=ask.question,
             user=user_id(ask.team_id, ask.user),
-            place=place_id(ask.team_id),
+            place=place,
             history=history or (),
             delivery_key=ask.delivery_key,
+            channel=ask.channel,
+            roles=await self._groups.of(ask.team_id, ask.user) if settings.roles else (),
         )
         options = self._options
+        layout, stream = options.shown_as(settings.display)
         status = ThreadStatus(poster=self.poster, ask=ask, refused=self._statuses_refused)
         posts = SlackSurface(poster=self.poster, options=options, ask=ask, respond=respond, status=status)
         surface: SlackSurface | StreamSurface = posts
-        if options.stream:
+        if stream:
             surface = StreamSurface(posts=posts, poster=self.poster, ask=ask, expand=options.expand_reaction,
                                     refused=self._streams_refused)  # fmt: skip
         presenter: Presenter[Any] = Presenter(
@@ -157,7 +182,7 @@ class SlackBot:
             surface=surface,
             asker=request.user,
             thread_messages=options.thread_messages,
-            layout=options.layout,
+            layout=layout,
         )
         await presenter.run(request)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from adapters.chat.layout import Layout
 from adapters.chat.linkwait import LINK_WAIT
+from core.strategies.registry import DEFAULT_STRATEGY
 
 __all__ = ["SlackDisplay", "SlackOptions"]
 
@@ -27,7 +29,10 @@ class SlackOptions:
     ``layout``: how a chain shows as posts (display mode, step groups, live progress); ``stream``: as one streamed
     message with a plan instead, where Slack allows it (``THINKBOT_SLACK_DISPLAY=stream``; a chain it refuses
     falls back to ``layout``). ``refusal_memory``: seconds a workspace's refusal of a newer method (streams, the
-    thread's status line) is remembered before the method is tried there again.
+    thread's status line) is remembered before the method is tried there again. ``layouts``: the layout of each
+    display a workspace's admin may choose (``stream`` is ``layout`` streamed). ``admin_users``: who may use
+    /thinkbot besides the workspace's admins and owners; ``default_strategy``, ``budget_cap``: the deployment's,
+    shown by /thinkbot settings.
     """
 
     expand_reaction: str = "mag"
@@ -42,3 +47,15 @@ class SlackOptions:
     layout: Layout = field(default_factory=Layout)
     stream: bool = False
     refusal_memory: float = 3600.0
+    layouts: Mapping[str, Layout] = field(default_factory=dict)
+    admin_users: frozenset[str] = frozenset()
+    default_strategy: str = DEFAULT_STRATEGY
+    budget_cap: int = 0
+
+    def shown_as(self, display: str | None) -> tuple[Layout, bool]:
+        """The layout and whether to stream, for a workspace's chosen ``display`` (the deployment's when none)."""
+        if display == "stream":
+            return self.layout, True
+        if display is not None and display in self.layouts:
+            return self.layouts[display], False
+        return self.layout, self.stream

@@ -82,6 +82,8 @@ def option_settings(options: SlackOptions) -> dict[str, Any]:
     """The Slack settings that give the bot ``options`` (an option no setting makes must keep its default)."""
     values = {f.name: getattr(options, f.name) for f in fields(options)}
     layout, stream = values.pop("layout"), values.pop("stream")
+    values.pop("layouts")  # made by the settings from the display's layouts
+    values["admin_users"] = ",".join(sorted(values["admin_users"]))
     values |= {
         "display": "stream" if stream else layout.display,
         "group_steps": layout.group_steps,

@@ -1,4 +1,4 @@
-"""``auth.test``, ``users.info``, ``reactions.add``/``remove`` and ``conversations.replies``."""
+"""``auth.test``, ``users.info``, ``usergroups.list``, ``reactions.add``/``remove`` and ``conversations.replies``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class OtherMethods:
     def register(self, api: WebApi) -> None:
         api.add("auth.test", self.auth_test)
         api.add("users.info", self.users_info)
+        api.add("usergroups.list", self.usergroups_list)
         api.add("reactions.add", self.reactions_add)
         api.add("reactions.remove", self.reactions_remove)
         api.add("conversations.replies", self.replies)
@@ -54,6 +55,18 @@ class OtherMethods:
         if user is None:
             raise ApiError("user_not_found")
         return {"user": user_json(user, self._ws)}
+
+    async def usergroups_list(self, call: Call) -> dict[str, Any]:
+        """The workspace's user groups; their ``users`` only with ``include_users`` (Slack's default is without)."""
+        with_users = call.text("include_users") in ("true", "1", "True")
+        groups = []
+        for group_id, members in self._ws.usergroups.items():
+            group: dict[str, Any] = {"id": group_id, "team_id": self._ws.team_id, "handle": group_id.lower()}
+            if with_users:
+                group["users"] = list(members)
+                group["user_count"] = len(members)
+            groups.append(group)
+        return {"usergroups": groups}
 
     async def reactions_add(self, call: Call) -> dict[str, Any]:
         if not self._record.add_reaction(self._reaction(call, added=True)):

@@ -41,6 +41,8 @@ class Workspace:
     signing_secret: str = field(default="fake-signing-secret-0123456789abcdef", repr=False)
     verification_token: str = field(default="fake-verification-token", repr=False)
     users: tuple[User, ...] = field(default_factory=_default_users)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    """User groups (``S…`` id -> member user ids), for ``usergroups.list``."""
 
     def bot_user(self) -> User:
         return User(id=self.bot_user_id, name=self.bot_name, is_bot=True)
