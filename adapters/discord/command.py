@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from adapters.chat.presenter import Presenter
+from adapters.discord.asker import asked_where, roles_of
 from adapters.discord.buttons import HeaderButtons
 from adapters.discord.context import AdapterContext
 from adapters.discord.header import InteractionHeader
@@ -76,7 +77,6 @@ async def run_think(
         raise
     user = interaction.user.id
     place = f"discord:guild:{interaction.guild_id}" if interaction.guild_id else f"discord:dm:{user}"
-    member = interaction.user
     request = ThinkRequest(
         question=question,
         user=f"discord:{user}",
@@ -85,8 +85,8 @@ async def run_think(
         model=model,
         fresh=fresh,
         delivery_key=f"discord:interaction:{interaction.id}",
-        channel=str(interaction.channel_id or ""),
-        roles=tuple(str(role.id) for role in getattr(member, "roles", ())),
+        channel=asked_where(interaction.channel) if interaction.channel else str(interaction.channel_id or ""),
+        roles=roles_of(interaction.user),
     )
     settings = await ctx.service.place_settings(place)
     header = InteractionHeader(interaction=interaction, private=private)

@@ -9,6 +9,7 @@ import discord
 
 from adapters.chat import wording
 from adapters.chat.followup import earlier_turns
+from adapters.discord.asker import asked_where, roles_of
 from adapters.discord.buttons import HeaderButtons
 from adapters.discord.command import show
 from adapters.discord.context import AdapterContext, thread_key
@@ -45,7 +46,10 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
         place=f"discord:guild:{thread.guild.id}",
         history=history,
         delivery_key=f"discord:message:{message.id}",
+        channel=asked_where(thread),
+        roles=roles_of(message.author),
     )
+    settings = await ctx.service.place_settings(request.place)
 
     async def open_outlet(header: discord.Message) -> Outlet:
         return sends_to(thread)
@@ -59,4 +63,4 @@ async def on_mention(ctx: AdapterContext, client: discord.Client, message: disco
         full=ctx.options.full_steps,
         buttons=HeaderButtons(again=False) if ctx.options.buttons else None,  # a follow-up needs its thread
     )
-    await show(ctx, surface, request)
+    await show(ctx, surface, request, display=settings.display)

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.utils import MISSING
 
 from adapters.chat.about_message import NO_TEXT, TITLE, question_of
+from adapters.discord.asker import asked_where, roles_of
 from adapters.discord.buttons import HeaderButtons
 from adapters.discord.command import show
 from adapters.discord.context import AdapterContext
@@ -62,7 +63,10 @@ async def run_think_about(ctx: AdapterContext, interaction: discord.Interaction,
         user=f"discord:{user}",
         place=place,
         delivery_key=f"discord:interaction:{interaction.id}",
+        channel=asked_where(message.channel),
+        roles=roles_of(interaction.user),
     )
+    settings = await ctx.service.place_settings(place)
     header = MessageHeader(ctx=ctx, interaction=interaction, target=message, name=thread_name(question))
 
     async def open_outlet(posted: discord.Message) -> Outlet:
@@ -78,7 +82,7 @@ async def run_think_about(ctx: AdapterContext, interaction: discord.Interaction,
         full=ctx.options.full_steps,
         buttons=HeaderButtons(again=False) if ctx.options.buttons else None,  # Again needs a channel, not a thread
     )
-    await show(ctx, surface, request)
+    await show(ctx, surface, request, display=settings.display)
 
 
 class MessageHeader:

@@ -79,3 +79,21 @@ async def test_a_model_outside_the_allowlist_cannot_even_be_sent(fake: FakeDisco
             fake.run_command(
                 "think", user_id=admin, channel_id=place.channel, options={"question": "q", "model": OTHER}
             )
+
+
+async def test_a_thread_counts_as_its_channel(fake: FakeDiscord, fake_groq: FakeGroq, place: Place, make_bot) -> None:
+    """An admin allows channels, not each thread: a follow-up in the thread of an allowed channel is answered."""
+    admin = _admin(fake, place)
+    async with make_bot() as bot:
+        only_here = {"settings": {"channels": f"<#{place.channel}>"}}
+        fake.run_command("thinkbot", user_id=admin, channel_id=place.channel, options=only_here)
+        await _private_reply(fake, place, admin, 1)
+        script_chain(fake_groq, 1, answer="It is 4.")
+        _, thread = await bot.ask(place, "What is 2+2?")
+        script_chain(fake_groq, 1, answer="Then it is 8.")
+        fake.send_message(thread, f"<@{fake.bot_id}> and doubled?", user_id=place.alice)
+        await fake.wait_until(
+            lambda: any("Then it is 8." in m.content for m in fake.record.messages(thread)), what="the follow-up"
+        )
+        await bot.idle()
+    assert not any("limited this bot" in m.content for m in fake.record.messages(thread))
