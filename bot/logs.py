@@ -13,7 +13,8 @@ structure longer than a few words) out of the rest.
 
 At INFO a deployed bot says one line per chain event and what goes wrong, nothing per request: httpx and httpcore
 (one "HTTP Request: POST ..." line per LLM call) log from WARNING up, and discord.py's two start-up notices that
-voice is not supported (PyNaCl and davey are not installed; the bot never joins a voice channel) are dropped.
+voice is not supported (PyNaCl and davey are not installed; the bot never joins a voice channel) are dropped, as
+is bolt's start-up warning that the token it read from SLACK_BOT_TOKEN is unused (our client carries it).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ _DROPPED = frozenset(
     {
         ("discord.client", "PyNaCl is not installed, voice will NOT be supported"),
         ("discord.client", "davey is not installed, voice will NOT be supported"),
+        # bolt reads SLACK_BOT_TOKEN itself, then warns that the client we give it (built from that token) wins
+        ("slack_bolt.AsyncApp", "As you gave `client` as well, `token` will be unused."),
     }
 )
 """(logger, message) of library lines that are noise here, dropped whatever the level."""

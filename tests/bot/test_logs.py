@@ -66,3 +66,20 @@ def test_no_voice_notices_at_start_but_other_discord_warnings_stay():
     assert "PyNaCl" not in done.stderr
     assert "davey" not in done.stderr
     assert "WARNING discord.client: another discord warning" in done.stderr
+
+
+def test_no_unused_token_warning_from_bolt_at_start():
+    """bolt reads SLACK_BOT_TOKEN itself and warns that the client given wins; the bot gives both by design."""
+    script = (
+        "import logging, os\n"
+        "from slack_bolt.async_app import AsyncApp\n"
+        "from slack_sdk.web.async_client import AsyncWebClient\n"
+        "from bot.logs import configure_logging\n"
+        "configure_logging(level='INFO', fmt='text')\n"
+        "os.environ['SLACK_BOT_TOKEN'] = 'xoxb-1-test'\n"
+        "AsyncApp(client=AsyncWebClient(token='xoxb-1-test'), signing_secret='s')\n"
+        "logging.getLogger('slack_bolt.AsyncApp').warning('another bolt warning')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert "will be unused" not in done.stderr
+    assert "another bolt warning" in done.stderr
