@@ -14,13 +14,18 @@ load hits all alike:
 - client: ``GroqClient.complete`` (error mapping, usage, safe text);
 - engine: ``run_chain`` of g1 over ``GroqClient`` (parser, events, deadline task);
 - service: ``ThinkService.think`` as production wires it, with its state in a real Redis.
+After start-up the process collects and freezes what it holds (``gc.collect(); gc.freeze()``), as the server entry
+points (``bot/run.py``, ``bot/worker_run.py``) do once their services are built, so the figures are what production
+runs: the garbage collector no longer walks the long-lived start-up objects (modules, SDK clients, the service).
 Each row is this process's CPU time (``time.process_time``, every thread) per LLM call, with its ratio to raw.
 Issue 13's targets: engine <= 2x raw, service <= 3x raw.
 
 ``--profile LAYER`` runs one warm-up round then one round of that layer under cProfile and prints the top entries by
 own time and by cumulative time, and the own time grouped by package (per call; profiled times run ~2x slower).
 
-    python -m bench.llm_cpu [--chains 200] [--rounds 3] [--delay 0.05] [--profile engine|service|...]
+``--layers raw,engine,service`` measures only those layers (raw always), for quicker before/after runs.
+
+    python -m bench.llm_cpu [--chains 200] [--rounds 3] [--delay 0.05] [--layers ...] [--profile engine|service|...]
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import pstats
 import time
@@ -194,7 +200,9 @@ def print_profile(profile: cProfile.Profile, calls: int, top: int = 25) -> None:
         print(f"  {key:40} {own / calls * 1e6:7.1f} us  {own / total * 100:5.1f}%")
 
 
-async def measure(chains: int, rounds: int, delay: float, profile: str | None = None) -> dict[str, list[float]]:
+async def measure(
+    chains: int, rounds: int, delay: float, profile: str | None = None, only: tuple[str, ...] = ()
+) -> dict[str, list[float]]:
     settings = {
         "user_rate": "1000000/1s",
         "place_rate": "1000000/1s",
@@ -216,6 +224,8 @@ async def measure(chains: int, rounds: int, delay: float, profile: str | None = 
             lean_http = httpx.AsyncClient(transport=AiohttpTransport(max_connections=chains), timeout=60)
             lean = groq.AsyncGroq(api_key=api_key, base_url=base_url, timeout=60, max_retries=0, http_client=lean_http)
             session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=chains))
+            gc.collect()  # as the entry points do once their services are built
+            gc.freeze()
             layers: dict[str, Chain] = {
                 "raw": g1_chain(raw_send(session, base_url.rstrip("/") + PATH, api_key)),
                 "sdk typed": g1_chain(sdk_typed_send(sdk)),
@@ -225,6 +235,8 @@ async def measure(chains: int, rounds: int, delay: float, profile: str | None = 
                 "engine": engine_runner(llm),
                 "service": service_runner(services.service),
             }
+            if only:
+                layers = {name: chain for name, chain in layers.items() if name == "raw" or name in only}
             if profile is not None:
                 layers = {profile: layers[profile]}
                 await cpu_per_call(layers[profile], chains, first=1_000_000)  # warm
@@ -264,8 +276,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--profile", metavar="LAYER", help="profile one layer (raw, sdk raw, client, engine, ...)")
+    parser.add_argument("--layers", default="", help="comma-separated layers to measure besides raw (default: all)")
     args = parser.parse_args()
-    figures = asyncio.run(measure(args.chains, args.rounds, args.delay, args.profile))
+    only = tuple(name.strip() for name in args.layers.split(",") if name.strip())
+    figures = asyncio.run(measure(args.chains, args.rounds, args.delay, args.profile, only))
     if args.profile is None:
         report(figures, args.chains, args.rounds, args.delay)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -147,6 +148,8 @@ async def run(
             url = await stack.enter_async_context(serve_health(health.mount(app), host=host, port=port))
         if plan.idle:
             log.warning(NO_CREDENTIALS)
+        gc.collect()  # start-up's objects live as long as the process: the collector need not walk them again
+        gc.freeze()
         if ready is not None:
             ready(Started(url=url, discord=client, slack=slack_bot))
         failed = await _until(stop, watched)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import secrets
@@ -88,6 +89,8 @@ async def run(
             url = await stack.enter_async_context(
                 serve_health(health.mount(web.Application()), host=HOST, port=settings.health_port)
             )
+        gc.collect()  # start-up's objects live as long as the process: the collector need not walk them again
+        gc.freeze()
         working = asyncio.create_task(worker.run(), name="worker")
         log.info("worker %s taking chains, %d at once", worker.consumer, settings.worker_concurrency)
         if ready is not None:
