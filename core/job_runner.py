@@ -90,13 +90,19 @@ class JobRunner:
             resume=steps,
         )
         produce = lambda: _after(self._lead(strategy, ctx), shown)  # noqa: E731
-        task = asyncio.create_task(self._flights.lead(job.flight, job.token, produce, self._sink(job, shown)))
+        quiet = asyncio.Event()
+        sink = self._sink(job, shown)
+        task = asyncio.create_task(self._flights.lead(job.flight, job.token, produce, sink, quiet=quiet.is_set))
         self._running[job.chain_id] = task
         try:
-            return await task
+            return await asyncio.shield(task)
         except asyncio.CancelledError:
             if task.cancelled() and not _cancelling():
-                return None  # stopped: the flight told the gateway
+                return None  # stopped by a stop: the flight told the gateway
+            # This worker lost the job (another claimed it) or drains: stop without a word, the next one goes on.
+            quiet.set()
+            task.cancel()
+            await asyncio.wait([task])
             raise
         finally:
             if self._running.get(job.chain_id) is task:

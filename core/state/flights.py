@@ -89,6 +89,14 @@ class FlightStore:
     def watch_key(self, digest: str) -> str:
         return self._keys.key("flight", digest, "watch")
 
+    def stream_key(self, digest: str, token: str) -> str:
+        return self._stream(digest, token)
+
+    @staticmethod
+    def events(items: Sequence[tuple[Any, dict[bytes, bytes]]]) -> list[tuple[str, Event]]:
+        """Stream entries as ``(id, event)``."""
+        return [(_text(entry_id), event_from_dict(json.loads(fields[b"e"]))) for entry_id, fields in items]
+
     def _stream(self, digest: str, token: str) -> str:
         return self._keys.key("flight", digest, token)
 
@@ -146,6 +154,5 @@ class FlightStore:
             _, reply = await pipe.execute()
         entries: list[tuple[str, Event]] = []
         for _stream, items in reply or ():
-            for entry_id, fields in items:
-                entries.append((_text(entry_id), event_from_dict(json.loads(fields[b"e"]))))
+            entries.extend(self.events(items))
         return entries

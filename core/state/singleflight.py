@@ -32,8 +32,9 @@ from core.kinds import FailureKind
 from core.state.batch import Batch
 from core.state.fanout import Fanout
 from core.state.flights import WATCHED, Claim, FlightStore
-from core.state.guard import RedisGuard, StoreUnavailableError
+from core.state.guard import RedisGuard, StoreBusyError, StoreUnavailableError
 from core.state.keys import Keys
+from core.state.stream_reader import StreamReader
 
 __all__ = ["CANCELLED", "FLIGHT_LOST", "HandOff", "SingleFlight", "Sink"]
 
@@ -106,6 +107,8 @@ class SingleFlight:
         if socket_timeout is not None and block >= socket_timeout:
             raise ValueError(f"block ({block} s) must be shorter than the Redis socket timeout ({socket_timeout} s)")
         self._store = FlightStore(redis=redis, keys=keys, lease_ttl=lease_ttl, stream_ttl=stream_ttl, block=block)
+        self._reader = StreamReader(redis=redis, guard=guard, block=block, watch_ms=self._store.lease_ms)
+        self._block = block
         self._guard = guard
         self._lease_ttl = lease_ttl
         self._takeovers = takeovers
@@ -188,6 +191,7 @@ class SingleFlight:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._reader.aclose()
 
     async def _drive(
         self,
@@ -237,8 +241,10 @@ class SingleFlight:
         sink: Sink | None,
         *,
         publish: bool = False,
+        quiet: Callable[[], bool] | None = None,
     ) -> None:
-        """Run the chain; ``token`` of ``None`` means Redis is down and nobody else will follow.
+        """Run the chain; ``token`` of ``None`` means Redis is down and nobody else will follow. ``quiet()`` true
+        when it is cancelled: end without telling followers (another leader goes on with the same stream).
 
         Events reach local askers at once and Redis through a writer task, in order, so Redis round trips never
         hold up the chain; everything is written before the lease is released.
@@ -253,7 +259,7 @@ class SingleFlight:
                         writer.add(event)
         except asyncio.CancelledError:
             # tell followers in other processes, so they end now instead of waiting for the lease
-            if writer:
+            if writer and not (quiet and quiet()):
                 writer.add(_failure(fanout.items, CANCELLED, _CANCELLED_MESSAGE))
             raise
         finally:
@@ -296,14 +302,23 @@ class SingleFlight:
             return False  # Redis went away: run it here
         return True
 
-    async def lead(self, digest: str, token: str, produce: Produce, sink: Sink | None = None) -> Event | None:
+    async def lead(
+        self,
+        digest: str,
+        token: str,
+        produce: Produce,
+        sink: Sink | None = None,
+        *,
+        quiet: Callable[[], bool] | None = None,
+    ) -> Event | None:
         """Run ``produce`` as the leader of ``digest``'s flight with ``token``, a lease taken elsewhere (a gateway's,
-        for a worker), publishing every event; its terminal event. Nobody here follows it, so it is not shared."""
+        for a worker), publishing every event; its terminal event. Nobody here follows it, so it is not shared.
+        ``quiet``: see :meth:`_lead`."""
         fanout: Fanout[Event] = Fanout()
         if sink is not None:
             sink.take()
         try:
-            await self._lead(digest, token, produce, fanout, sink, publish=True)
+            await self._lead(digest, token, produce, fanout, sink, publish=True, quiet=quiet)
         finally:
             fanout.close()
         return fanout.items[-1] if fanout.items else None
@@ -320,12 +335,17 @@ class SingleFlight:
         """Relay the leader's stream; ``False`` when it was lost before anything arrived (the caller may lead).
 
         ``patience``: wait for the stream that long after its last event whatever the lease says (a chain handed
-        off to a worker, which may die and be taken over by another); by default, only while the lease is held."""
+        off to a worker, which may die and be taken over by another, whose events go on in the same stream: a step
+        or a start shown already is not shown again); by default, only while the lease is held. The waiting reads
+        go through the process's one :class:`StreamReader`, so many follows hold one connection."""
         after = "0-0"
         heard = time.monotonic()
+        shown = 0
+        stream, watch = self._store.stream_key(digest, token), self._store.watch_key(digest)
         while True:
             try:
-                entries = await self._guard.call(partial(self._store.read, digest, token, after, wait=True))
+                items = await self._reader.read(stream, after, watch=watch, wait_for=self._block)
+                entries = self._store.events(items)
                 if entries:
                     heard = time.monotonic()
                 elif patience is not None:
@@ -339,10 +359,18 @@ class SingleFlight:
                     entries = await self._guard.call(partial(self._store.read, digest, token, after, wait=False))
                     if not entries:
                         break
+            except StoreBusyError:
+                await asyncio.sleep(self._block / 4)  # back-pressure, not a lost leader: read again soon
+                continue
             except StoreUnavailableError:
                 break
             for entry_id, event in entries:
                 after = entry_id
+                if patience is not None:
+                    if _repeated(event, fanout, shown):
+                        continue
+                    if isinstance(event, Step):
+                        shown = event.index
                 fanout.push(event)
                 if _terminal(event):
                     return True
@@ -350,6 +378,14 @@ class SingleFlight:
             return False
         fanout.push(_failure(fanout.items, FLIGHT_LOST, _LOST_MESSAGE))
         return True
+
+
+def _repeated(event: Event, fanout: Fanout[Event], shown: int) -> bool:
+    """An event a taken-over chain's stream holds twice: a second start, or a step (or its text) up to the last one
+    shown (a worker that lost its job may still write one after the next worker began)."""
+    if isinstance(event, ChainStarted):
+        return any(isinstance(e, ChainStarted) for e in fanout.items)
+    return isinstance(event, Step | StepDelta) and event.index <= shown
 
 
 class _Writer:
