@@ -15,6 +15,7 @@ from core.errors import ConfigError
 from core.llm.structured import StructuredOutputs
 from core.llm.types import LLMClient
 from core.metrics import Metrics
+from core.places import Places
 from core.service import ThinkService
 from core.state import (
     ChainRecords,
@@ -140,10 +141,11 @@ def assemble_service(
         flights=flights.store,
         records=records,
     )
+    strategies = STRATEGIES.build_all()
     return ThinkService(
         llm=llm,
         config=settings.chain_config(),
-        strategies=STRATEGIES.build_all(),
+        strategies=strategies,
         default_strategy=settings.strategy,
         admission=Admission(intake=intake, budget=budget),
         cache=cache,
@@ -155,9 +157,13 @@ def assemble_service(
         metrics=metrics,
         stops=stops,
         jobs=jobs,
-        places=places,
-        allowed_models=settings.model_choices(),
-        budget_cap=settings.daily_token_budget,
+        places=Places(
+            store=places,
+            default_model=settings.model,
+            allowed_models=settings.model_choices(),
+            strategies=tuple(strategies),
+            budget_cap=settings.daily_token_budget,
+        ),
     )
 
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from core.events import ChainFailed, Event
 from core.kinds import FailureKind
+from core.places import PlaceUsage
 from core.state.batch import Batch
 from core.state.budget import BudgetStatus, TokenBudget
 from core.state.dedupe import Lease
 from core.state.flights import Claim
 from core.state.guard import StoreBusyError
-from core.state.intake import Intake, IntakeReply, PlaceUsage
+from core.state.intake import Intake, IntakeReply
 from core.state.limiter import FAIL_CLOSED_RETRY_AFTER
 from core.state.records import ChainRecord
 

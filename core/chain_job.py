@@ -6,12 +6,16 @@ not one this version wrote, so a malformed entry is given up, never run half-rea
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from core.request import Turn
+from core.state.jobs import JobQueue
+from core.state.records import ChainRecord
+from core.state.singleflight import HandOff
 
-__all__ = ["JOB_VERSION", "ChainJob"]
+__all__ = ["JOB_VERSION", "ChainJob", "hand_off_to"]
 
 JOB_VERSION = 1
 
@@ -65,3 +69,30 @@ class ChainJob:
             **{name: payload[name] for name in text},
             history=tuple(Turn(question=q, answer=a) for q, a in history),
         )
+
+
+def hand_off_to(
+    jobs: JobQueue | None, *, record: ChainRecord, key: str, history: tuple[Turn, ...], deadline: float
+) -> HandOff | None:
+    """How a gateway has the workers run ``record``'s chain (flight and cache ``key``): the job, sent with the
+    flight's token once the gateway leads; ``None`` without a job queue (the chain runs here)."""
+    if jobs is None:
+        return None
+    job = ChainJob(
+        chain_id=record.chain_id,
+        flight=key,
+        token="",
+        question=record.question,
+        strategy=record.strategy,
+        model=record.model,
+        asker=record.asker,
+        place=record.place,
+        cache_key=key,
+        history=history,
+    )
+
+    async def send(token: str) -> str:
+        return await jobs.enqueue(dataclasses.replace(job, token=token).to_payload())
+
+    # Silence is a step being thought (the deadline bounds it), or a dead worker's job waiting to be taken over.
+    return HandOff(send=send, patience=deadline + jobs.claim_after + 10.0)

@@ -7,14 +7,15 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator
 
+from core.concurrency import ConcurrencyCap
 from core.errors import DeadlineExceededError, EmptyAnswerError, ThinkbotError
-from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
+from core.events import ChainFailed, ChainQueued, ChainStarted, Event, FinalAnswer, Step
 from core.kinds import FailureKind
 from core.relay import Relay
 from core.strategies.base import ChainContext, Strategy
 from core.text import is_blank
 
-__all__ = ["run_chain"]
+__all__ = ["run_chain", "run_in_turn"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,16 @@ async def run_chain(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Eve
     async with contextlib.aclosing(relay.items()) as events:
         async for event in events:
             yield event
+
+
+async def run_in_turn(strategy: Strategy, ctx: ChainContext, *, cap: ConcurrencyCap) -> AsyncGenerator[Event, None]:
+    """:func:`run_chain` once ``cap`` has a slot for it; ``ChainQueued`` with its place in line while it waits."""
+    async with cap.ticket() as ticket:
+        async for position in ticket.positions():
+            yield ChainQueued(chain_id=ctx.chain_id, position=position)
+        async with contextlib.aclosing(run_chain(strategy, ctx)) as chain:
+            async for event in chain:
+                yield event
 
 
 async def _events(strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event, None]:

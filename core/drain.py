@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 from core.events import ChainFailed, Event, Step
 from core.kinds import FailureKind
+from core.places import PlaceSettings, PlaceUsage
 from core.port import ThinkPort
 from core.request import ThinkRequest, Turn
-from core.state.intake import PlaceUsage
 from core.state.messages import MessageLink
-from core.state.place_settings import PlaceSettings
 from core.state.records import ChainRecord
 from core.state.stops import StopResult
 

@@ -18,6 +18,9 @@ with :meth:`Metrics.platform_rate_limited`.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncGenerator
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
@@ -56,6 +59,13 @@ class Metrics:
         self._platform_429 = Counter(
             "platform_rate_limited", "429s from a chat platform.", ["platform"], namespace=ns, registry=reg
         )
+
+    async def observed(self, events: AsyncGenerator[Event, None]) -> AsyncGenerator[Event, None]:
+        """``events`` as they come, each counted on the way (:meth:`observe`)."""
+        async with contextlib.aclosing(events):
+            async for event in events:
+                self.observe(event)
+                yield event
 
     def observe(self, event: Event) -> None:
         """Count ``event``; cheap enough to call for every event of every chain. A :class:`~core.events.StepDelta`

@@ -10,10 +10,9 @@ from collections.abc import AsyncGenerator, Sequence
 from typing import Protocol
 
 from core.events import Event, Step
+from core.places import PlaceSettings, PlaceUsage
 from core.request import ThinkRequest, Turn
-from core.state.intake import PlaceUsage
 from core.state.messages import MessageLink
-from core.state.place_settings import PlaceSettings
 from core.state.records import ChainRecord
 from core.state.stops import StopResult
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 
 from core.events import ChainFailed, ChainStarted, Event, FinalAnswer, Step
 from core.llm.types import Usage
 from core.state.batch import Batch
 from core.state.records import ChainRecord, ChainRecords, ChainStatus
 
-__all__ = ["Recorder", "folded", "relabel"]
+__all__ = ["Recorder", "folded", "relabel", "relabelled"]
 
 
 def relabel(event: Event, chain_id: str) -> Event:
@@ -23,6 +23,13 @@ def relabel(event: Event, chain_id: str) -> Event:
         steps = tuple(dataclasses.replace(s, chain_id=chain_id) for s in event.steps)
         return dataclasses.replace(event, chain_id=chain_id, steps=steps)
     return dataclasses.replace(event, chain_id=chain_id)
+
+
+async def relabelled(events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
+    """``events`` each as this request's (:func:`relabel`)."""
+    async with contextlib.aclosing(events):
+        async for event in events:
+            yield relabel(event, chain_id)
 
 
 def folded(record: ChainRecord, event: Event) -> ChainRecord:

@@ -20,33 +20,32 @@ from functools import partial
 from typing import Any
 
 from core.admission import Admission, Verdict
+from core.answer_key import answer_key
 from core.chain_config import ChainConfig
-from core.chain_job import ChainJob
+from core.chain_job import hand_off_to
 from core.chain_log import ChainLog
-from core.chain_runner import run_chain
+from core.chain_runner import run_in_turn
 from core.concurrency import ConcurrencyCap
 from core.errors import InputError
-from core.events import ChainFailed, ChainQueued, Event, Step
+from core.events import ChainFailed, Event, Step
 from core.job_runner import JobRunner
 from core.kinds import FailureKind
 from core.leader_writes import LeaderWrites
 from core.llm.types import LLMClient
 from core.metrics import Metrics
-from core.recorder import Recorder, relabel
+from core.places import Places, PlaceSettings, PlaceUsage
+from core.recorder import Recorder, relabelled
 from core.relay import Relay
 from core.request import ThinkRequest
 from core.state.batch import Batch
-from core.state.cache import ResultCache, as_cached, cache_key
+from core.state.cache import ResultCache, as_cached
 from core.state.dedupe import Deduper
-from core.state.intake import PlaceUsage
 from core.state.jobs import Job, JobQueue
 from core.state.messages import MessageIndex
-from core.state.place_settings import PlaceSettings, PlaceSettingsStore
 from core.state.records import ChainRecord, ChainRecords
-from core.state.singleflight import HandOff, SingleFlight
+from core.state.singleflight import SingleFlight
 from core.state.stops import StopChannel, StopResult
 from core.strategies.base import ChainContext, Strategy
-from core.strategies.prompts import PROMPT_VERSION
 from core.validation import clean_question
 
 __all__ = ["ThinkService"]
@@ -54,16 +53,6 @@ __all__ = ["ThinkService"]
 log = logging.getLogger(__name__)
 
 _CANCELLED = "Stopped at the asker's request."
-
-
-async def _nothing() -> None:
-    return None
-
-
-async def _relabelled(events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
-    async with contextlib.aclosing(events):
-        async for event in events:
-            yield relabel(event, chain_id)
 
 
 class ThinkService(ChainLog):
@@ -86,14 +75,11 @@ class ThinkService(ChainLog):
         metrics: Metrics | None = None,
         stops: StopChannel | None = None,
         jobs: JobQueue | None = None,
-        places: PlaceSettingsStore | None = None,
-        allowed_models: tuple[str, ...] = (),
-        budget_cap: int = 0,
+        places: Places | None = None,
     ) -> None:
         """``jobs``: hand every chain to the workers on this queue (``THINKBOT_ROLE=gateway``) instead of running it
         here; a worker's service runs them with :meth:`run_job`. ``places``: each server's or workspace's own
-        settings over these defaults, its model one of ``allowed_models`` (besides the default), its daily budget at
-        most ``budget_cap`` (0: no cap)."""
+        settings over these defaults (none: the defaults everywhere)."""
         if default_strategy not in strategies:
             raise ValueError(f"unknown default strategy {default_strategy!r}")
         super().__init__(records=records, messages=messages)
@@ -105,19 +91,20 @@ class ThinkService(ChainLog):
         self._cache = cache
         self._flights = flights
         self._dedupe = dedupe
-        self._cap = cap
         self._metrics = metrics
         self._stops = stops
         self._jobs = jobs
-        self._places = places
-        self._allowed_models = tuple(dict.fromkeys((config.model, *allowed_models)))
-        self._budget_cap = budget_cap
+        self._places = places or Places(
+            store=None, default_model=config.model, allowed_models=(), strategies=tuple(strategies), budget_cap=0
+        )
+        # The chain itself, run by whichever asker (or worker) leads the flight; its writes go with the flight's.
+        self._run = partial(run_in_turn, cap=cap)
         self._running: dict[str, asyncio.Task[Any]] = {}
         self._job_runner = JobRunner(
             llm=llm,
             config=config,
             strategies=self._strategies,
-            lead=self._lead,
+            lead=self._run,
             admission=admission,
             cache=cache,
             flights=flights,
@@ -132,21 +119,13 @@ class ThinkService(ChainLog):
 
     def think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
         """The events of ``request``, each shown to the metrics (when given) as it is yielded."""
-        if self._metrics is None:
-            return self._think(request)
-        return self._observed(self._think(request), self._metrics)
-
-    @staticmethod
-    async def _observed(events: AsyncGenerator[Event, None], metrics: Metrics) -> AsyncGenerator[Event, None]:
-        async with contextlib.aclosing(events):
-            async for event in events:
-                metrics.observe(event)
-                yield event
+        events = self._think(request)
+        return events if self._metrics is None else self._metrics.observed(events)
 
     async def _think(self, request: ThinkRequest) -> AsyncGenerator[Event, None]:
         chain_id = uuid.uuid4().hex[:16]
-        place = await self.place_settings(request.place)
-        refusal = _outside(place, request, chain_id)
+        place = await self._places.get(request.place)
+        refusal = self._places.refusal(place, request, chain_id)
         if refusal is not None:
             yield refusal
             return
@@ -155,9 +134,9 @@ class ThinkService(ChainLog):
         except InputError as exc:
             yield ChainFailed(chain_id=chain_id, kind=exc.kind, message=exc.user_message)
             return
-        model = request.model or (place.model if place.model in self._allowed_models else None)
+        model = request.model or self._places.model(place)
         config = dataclasses.replace(self._config, model=model or self._config.model)
-        key = self._cache_key(question, strategy, config, request)
+        key = answer_key(question, strategy.name, config, request.history)
         base = ChainRecord(
             chain_id=chain_id,
             question=question,
@@ -175,7 +154,7 @@ class ThinkService(ChainLog):
                 delivery_key=request.delivery_key,
                 cache_key=None if request.fresh else key,
                 flight=key if reservation else None,
-                daily_tokens=self._daily_tokens(place),
+                daily_tokens=self._places.daily_tokens(place),
                 limited=request.limited,
             )
             if verdict.refusal is not None:
@@ -212,48 +191,27 @@ class ThinkService(ChainLog):
         return await self._stops.request(chain_id)
 
     async def place_settings(self, place: str) -> PlaceSettings:
-        """``place``'s own settings (its defaults when it has none, or without a store)."""
-        return PlaceSettings() if self._places is None else await self._places.get(place)
+        """``place``'s own settings (its defaults when it has none)."""
+        return await self._places.get(place)
 
     async def change_place_settings(self, place: str, settings: PlaceSettings, *, by: str) -> PlaceSettings:
         """Store ``place``'s settings after checking them (``InputError`` saying what is wrong); every process
         uses them from the next question on."""
-        if self._places is None:
-            raise InputError("Settings per server or workspace need Redis (REDIS_URL).")
-        if settings.model is not None and settings.model not in self._allowed_models:
-            raise InputError(
-                f"Model {settings.model!r} is not offered; choose one of: {', '.join(self._allowed_models)}."
-            )
-        if settings.strategy is not None and settings.strategy not in self._strategies:
-            raise InputError(f"Unknown strategy {settings.strategy!r}; choose one of: {', '.join(self._strategies)}.")
-        if settings.daily_tokens is not None and (
-            settings.daily_tokens < 1 or (self._budget_cap and settings.daily_tokens > self._budget_cap)
-        ):
-            cap = f"from 1 to {self._budget_cap:,}" if self._budget_cap else "at least 1"
-            raise InputError(f"The daily token budget must be {cap}.")
-        return await self._places.put(place, settings, by=by)
+        return await self._places.change(place, settings, by=by)
 
     async def usage(self, place: str) -> PlaceUsage:
         """``place``'s day so far (UTC): tokens against its budget, questions, cache hits, strategies used."""
-        settings = await self.place_settings(place)
-        return await self._admission.usage(place, daily_tokens=self._daily_tokens(settings))
+        settings = await self._places.get(place)
+        return await self._admission.usage(place, daily_tokens=self._places.daily_tokens(settings))
 
     @property
     def allowed_models(self) -> tuple[str, ...]:
         """The models a server or workspace may choose, the default first."""
-        return self._allowed_models
-
-    def _daily_tokens(self, place: PlaceSettings) -> int | None:
-        if place.daily_tokens is None:
-            return None
-        return min(place.daily_tokens, self._budget_cap) if self._budget_cap else place.daily_tokens
+        return self._places.allowed_models
 
     def _check(self, request: ThinkRequest, place: PlaceSettings) -> tuple[str, Strategy]:
-        if request.model is not None and request.model not in self._allowed_models and request.place != "local":
-            raise InputError(
-                f"Model {request.model!r} is not offered here; choose one of: {', '.join(self._allowed_models)}."
-            )
-        name = request.strategy or (place.strategy if place.strategy in self._strategies else None) or self._default
+        self._places.check_model(request)
+        name = request.strategy or self._places.strategy(place) or self._default
         if name not in self._strategies:
             known = ", ".join(self._strategies)
             raise InputError(f"Unknown strategy {name!r}; choose one of: {known}.")
@@ -296,8 +254,10 @@ class ThinkService(ChainLog):
                 ctx = ChainContext(
                     chain_id=chain_id, question=base.question, history=request.history, llm=self._llm, config=config
                 )
-                produce = partial(self._lead, strategy, ctx)
-                hand_off = self._hand_off(base, request, key, config) if self._jobs is not None else None
+                produce = partial(self._run, strategy, ctx)
+                hand_off = hand_off_to(
+                    self._jobs, record=base, key=key, history=request.history, deadline=config.deadline
+                )
                 flight = self._flights.run(key, produce, claim=verdict.claim, sink=sink, hand_off=hand_off)
                 async with contextlib.aclosing(self._follow(flight, chain_id)) as events:
                     async for event in events:
@@ -309,7 +269,7 @@ class ThinkService(ChainLog):
 
     async def _follow(self, events: AsyncGenerator[Event, None], chain_id: str) -> AsyncGenerator[Event, None]:
         """Relay ``events`` through a task that :meth:`cancel` can stop, relabelled for this request."""
-        relay = Relay(_relabelled(events, chain_id), name=f"follow-{chain_id}")
+        relay = Relay(relabelled(events, chain_id), name=f"follow-{chain_id}")
         self._running[chain_id] = relay.task
         steps: list[Step] = []
         try:
@@ -323,39 +283,6 @@ class ThinkService(ChainLog):
         finally:
             del self._running[chain_id]
 
-    async def _lead(self, strategy: Strategy, ctx: ChainContext) -> AsyncGenerator[Event, None]:
-        """The chain itself, run by whichever asker leads the flight: queue for a slot, then run. Its writes (the
-        record's steps, then the cache, budget and record at the end) go with the flight's (:class:`LeaderWrites`)."""
-        async with self._cap.ticket() as ticket:
-            async for position in ticket.positions():
-                yield ChainQueued(chain_id=ctx.chain_id, position=position)
-            async with contextlib.aclosing(run_chain(strategy, ctx)) as chain:
-                async for event in chain:
-                    yield event
-
-    def _hand_off(self, base: ChainRecord, request: ThinkRequest, key: str, config: ChainConfig) -> HandOff:
-        """How this gateway has the workers run the chain: the job, sent with the flight's token once it leads."""
-        assert self._jobs is not None
-        jobs = self._jobs
-        job = ChainJob(
-            chain_id=base.chain_id,
-            flight=key,
-            token="",
-            question=base.question,
-            strategy=base.strategy,
-            model=base.model,
-            asker=base.asker,
-            place=base.place,
-            cache_key=key,
-            history=request.history,
-        )
-
-        async def send(token: str) -> str:
-            return await jobs.enqueue(dataclasses.replace(job, token=token).to_payload())
-
-        # Silence is a step being thought (the deadline bounds it), or a dead worker's job waiting to be taken over.
-        return HandOff(send=send, patience=config.deadline + jobs.claim_after + 10.0)
-
     async def run_job(self, job: Job) -> None:
         """Run a chain a gateway handed off (``thinkbot worker``)."""
         await self._job_runner.run(job.payload)
@@ -363,30 +290,3 @@ class ThinkService(ChainLog):
     async def give_up_job(self, job: Job) -> None:
         """End a chain that stopped on every worker that tried it, with a failure its gateway shows."""
         await self._job_runner.give_up(job.payload)
-
-    def _cache_key(self, question: str, strategy: Strategy, config: ChainConfig, request: ThinkRequest) -> str:
-        options: dict[str, Any] = {
-            "history": [[turn.question, turn.answer] for turn in request.history],
-            "temperature": config.temperature,
-            "step_cap": config.step_cap,
-            "berry_turns": config.berry_turns,
-            "step_max_tokens": config.step_max_tokens,
-        }
-        return cache_key(
-            question=question,
-            strategy=strategy.name,
-            model=config.model,
-            prompt_version=PROMPT_VERSION,
-            options=options,
-        )
-
-
-def _outside(place: PlaceSettings, request: ThinkRequest, chain_id: str) -> ChainFailed | None:
-    """The refusal for a request outside the place's allowed channels or roles, if it has such lists."""
-    if place.channels and request.channel not in place.channels:
-        message = "An admin has limited this bot to some channels here; please ask in one of them."
-    elif place.roles and not set(request.roles) & set(place.roles):
-        message = "An admin has limited this bot to some roles here, and yours is not one of them."
-    else:
-        return None
-    return ChainFailed(chain_id=chain_id, kind=FailureKind.NOT_ALLOWED, message=message)

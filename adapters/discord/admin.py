@@ -12,7 +12,7 @@ from discord import app_commands
 
 from adapters.discord.context import AdapterContext
 from core.errors import InputError
-from core.state import PlaceSettings, PlaceUsage
+from core.places import PlaceSettings, PlaceUsage
 
 __all__ = ["build_admin_group", "ids_in", "settings_text", "usage_text"]
 

@@ -20,8 +20,8 @@ from typing import Any
 from adapters.slack.admins import Admins
 from adapters.slack.triggers import place_id
 from core.errors import InputError
+from core.places import PlaceSettings, PlaceUsage
 from core.port import ThinkPort
-from core.state import PlaceSettings, PlaceUsage
 
 __all__ = ["SlackAdmin", "parse_changes"]
 

@@ -42,11 +42,10 @@ from core.state.cache import ResultCache, as_cached, cache_key, normalize_questi
 from core.state.connection import RedisConfig, Store, connect, connection_kwargs, redacted_url
 from core.state.dedupe import Deduper, Lease
 from core.state.guard import RedisGuard, StoreUnavailableError
-from core.state.intake import PlaceUsage
 from core.state.keys import Keys
 from core.state.limiter import Decision, RateLimiter
 from core.state.messages import MessageIndex, MessageLink
-from core.state.place_settings import PlaceSettings, PlaceSettingsStore
+from core.state.place_settings import PlaceSettingsStore
 from core.state.rates import Rate
 from core.state.records import ChainRecord, ChainRecords, ChainStatus
 from core.state.singleflight import FLIGHT_LOST, SingleFlight
@@ -64,9 +63,7 @@ __all__ = [
     "Lease",
     "MessageIndex",
     "MessageLink",
-    "PlaceSettings",
     "PlaceSettingsStore",
-    "PlaceUsage",
     "Rate",
     "RateLimiter",
     "RedisConfig",

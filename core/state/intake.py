@@ -31,6 +31,7 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 
 from core.events import Event
+from core.places import PlaceUsage
 from core.state.budget import BudgetStatus, TokenBudget
 from core.state.cache import ResultCache
 from core.state.dedupe import Deduper, Lease
@@ -41,7 +42,7 @@ from core.state.limiter import GCRA_LUA, Decision, RateLimiter
 from core.state.records import ChainRecord, ChainRecords
 from core.state.scripts import Script
 
-__all__ = ["Intake", "IntakeReply", "Outcome", "PlaceUsage"]
+__all__ = ["Intake", "IntakeReply", "Outcome"]
 
 Outcome = Literal["duplicate", "user", "place", "budget", "hit", "go", "degraded"]
 
@@ -113,18 +114,6 @@ class IntakeReply:
     cached: tuple[Event, ...] | None = None
     claim: Claim | None = None
     lease: Lease | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceUsage:
-    """A place's day so far: LLM tokens against its budget (``None``: no budget), questions admitted, how many a
-    cached answer served, and the chains run per strategy, most used first."""
-
-    tokens: int
-    token_limit: int | None
-    questions: int
-    cache_hits: int
-    strategies: dict[str, int]
 
 
 class Intake:

@@ -9,58 +9,19 @@ TTL only bounds how long a missed announcement could go unnoticed. While Redis i
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from redis.asyncio import Redis
 
+from core.places import PlaceSettings
 from core.state.guard import RedisGuard
 from core.state.keys import Keys
 
-__all__ = ["PlaceSettings", "PlaceSettingsStore"]
+__all__ = ["PlaceSettingsStore"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlaceSettings:
-    """``None`` or empty: the deployment's default. ``channels``: the only channels the bot answers in;
-    ``roles``: the only roles (Slack: user groups) whose members it answers; ``daily_tokens``: the place's own
-    budget, at most the operator's."""
-
-    model: str | None = None
-    strategy: str | None = None
-    display: str | None = None
-    channels: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    daily_tokens: int | None = None
-    changed_by: str = ""
-    changed_at: float = 0.0
-
-    def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), separators=(",", ":"), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> PlaceSettings:
-        body: dict[str, Any] = json.loads(raw)
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in body.items() if k in known}
-        for name in ("channels", "roles"):
-            values[name] = tuple(str(v) for v in values.get(name, ()))
-        return cls(**values)
-
-    def changes(self, other: PlaceSettings) -> list[str]:
-        """Names of the fields (other than who and when) that differ from ``other``."""
-        skip = {"changed_by", "changed_at"}
-        return [
-            f.name
-            for f in dataclasses.fields(self)
-            if f.name not in skip and getattr(self, f.name) != getattr(other, f.name)
-        ]
 
 
 class PlaceSettingsStore:

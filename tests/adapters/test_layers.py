@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ADAPTERS = Path(__file__).parents[2] / "adapters"
-DATA_TYPES = frozenset({"ChainRecord", "ChainStatus", "MessageLink", "PlaceSettings", "PlaceUsage"})
+DATA_TYPES = frozenset({"ChainRecord", "ChainStatus", "MessageLink"})
 
 
 def _imports(path: Path) -> list[tuple[str, str]]:

@@ -11,9 +11,9 @@ import pytest
 
 from core.errors import InputError
 from core.events import ChainFailed, FinalAnswer
+from core.places import PlaceSettings
 from core.request import ThinkRequest
 from core.service import ThinkService
-from core.state.place_settings import PlaceSettings
 from tests.core.test_service_state import chain_responder
 from tests.fakes.groq_server import FakeGroq
 from tests.service_kit import MODEL, running_service
