@@ -18,7 +18,7 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -203,12 +203,18 @@ def serve(only: tuple[str, ...]) -> None:
         sys.exit(2)
     core = chosen.core
     configure_logging(level=core.log_level, fmt=core.log_format, secrets=chosen.secrets())
+    run_to_exit(_serve(chosen), command="thinkbot run")
+
+
+def run_to_exit(main: Coroutine[Any, Any, object], *, command: str) -> None:
+    """Run a server's ``main`` to its end; a settings error exits 2 with its message, anything else 1 with the
+    error's type only (the traceback goes to the log)."""
     try:
-        asyncio.run(_serve(chosen))
+        asyncio.run(main)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     except Exception as exc:
-        log.exception("thinkbot run stopped on an error")
+        log.exception("%s stopped on an error", command)
         click.echo(f"Error: {type(exc).__name__}", err=True)
         sys.exit(1)

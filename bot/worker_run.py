@@ -26,7 +26,7 @@ from aiohttp import web
 
 from bot.health import HealthServer, serve_health
 from bot.logs import configure_logging, secret_values
-from bot.run import HOST, _redis_check
+from bot.run import HOST, _redis_check, run_to_exit
 from bot.settings import Settings, load_settings
 from bot.wiring import Services, build_services
 from core.drain import DrainReport
@@ -122,12 +122,4 @@ def serve() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=secret_values(settings))
-    try:
-        asyncio.run(_serve(settings))
-    except ConfigError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
-    except Exception as exc:
-        log.exception("thinkbot worker stopped on an error")
-        click.echo(f"Error: {type(exc).__name__}", err=True)
-        sys.exit(1)
+    run_to_exit(_serve(settings), command="thinkbot worker")

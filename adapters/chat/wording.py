@@ -3,6 +3,10 @@ its own markup (bold, small print, emoji) around them and escapes the untrusted 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from core.places import PlaceUsage
+
 __all__ = [
     "CANT_POST",
     "EMPTY_FOLLOW_UP",
@@ -20,6 +24,7 @@ __all__ = [
     "sentence",
     "step_count",
     "thinking",
+    "usage",
 ]
 
 RESTARTED = "Thinkbot restarted before this chain finished; please ask again."
@@ -74,3 +79,16 @@ def incomplete(platform: str) -> str:
 def sentence(clause: str) -> str:
     """``clause`` as a sentence of its own: a capital first letter and a full stop."""
     return clause[:1].upper() + clause[1:] + "."
+
+
+def usage(today: PlaceUsage, bold: Callable[[str], str]) -> str:
+    """``/thinkbot usage``: a place's day so far, a line a figure, each label set off with the platform's ``bold``."""
+    budget = f" of {today.token_limit:,}" if today.token_limit else ""
+    lines = [
+        f"{bold('Today (UTC):')} {today.tokens:,}{budget} tokens",
+        f"{bold('Questions:')} {today.questions:,}, {today.cache_hits:,} answered from the cache",
+    ]
+    if today.strategies:
+        used = ", ".join(f"{name} {count:,}" for name, count in today.strategies.items())
+        lines.append(f"{bold('Strategies:')} {used}")
+    return "\n".join(lines)

@@ -10,6 +10,8 @@ import re
 import discord
 from discord import app_commands
 
+from adapters.chat import wording
+from adapters.discord.asker import place_of
 from adapters.discord.context import AdapterContext
 from core.errors import InputError
 from core.places import PlaceSettings, PlaceUsage
@@ -59,14 +61,7 @@ def settings_text(settings: PlaceSettings, *, default_model: str, default_strate
 
 
 def usage_text(usage: PlaceUsage) -> str:
-    budget = f" of {usage.token_limit:,}" if usage.token_limit else ""
-    lines = [
-        f"**Today (UTC):** {usage.tokens:,}{budget} tokens",
-        f"**Questions:** {usage.questions:,}, {usage.cache_hits:,} answered from the cache",
-    ]
-    if usage.strategies:
-        lines.append("**Strategies:** " + ", ".join(f"{name} {count:,}" for name, count in usage.strategies.items()))
-    return "\n".join(lines)
+    return wording.usage(usage, bold=lambda label: f"**{label}**")
 
 
 def build_admin_group(ctx: AdapterContext) -> app_commands.Group:
@@ -105,7 +100,7 @@ def build_admin_group(ctx: AdapterContext) -> app_commands.Group:
     ) -> None:
         if not await _admitted(interaction):
             return
-        place = f"discord:guild:{interaction.guild_id}"
+        place = place_of(interaction)
         current = await ctx.service.place_settings(place)
         changed = current
         try:
@@ -135,7 +130,7 @@ def build_admin_group(ctx: AdapterContext) -> app_commands.Group:
     async def usage(interaction: discord.Interaction) -> None:
         if not await _admitted(interaction):
             return
-        today = await ctx.service.usage(f"discord:guild:{interaction.guild_id}")
+        today = await ctx.service.usage(place_of(interaction))
         await interaction.response.send_message(usage_text(today), ephemeral=True)
 
     return group

@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-__all__ = ["asked_where", "roles_of"]
+__all__ = ["asked_where", "place_of", "roles_of"]
 
 
 def asked_where(channel: Any) -> str:
@@ -20,3 +20,10 @@ def asked_where(channel: Any) -> str:
 def roles_of(user: discord.User | discord.Member) -> tuple[str, ...]:
     """A member's role ids (none outside a server)."""
     return tuple(str(role.id) for role in getattr(user, "roles", ()))
+
+
+def place_of(interaction: discord.Interaction) -> str:
+    """The core's place for an interaction: its server, or the asker's DMs."""
+    if interaction.guild_id:
+        return f"discord:guild:{interaction.guild_id}"
+    return f"discord:dm:{interaction.user.id}"

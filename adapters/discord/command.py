@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from adapters.chat.presenter import Presenter
-from adapters.discord.asker import asked_where, roles_of
+from adapters.discord.asker import asked_where, place_of, roles_of
 from adapters.discord.buttons import HeaderButtons
 from adapters.discord.context import AdapterContext
 from adapters.discord.header import InteractionHeader
@@ -58,6 +58,19 @@ def build_think_command(ctx: AdapterContext) -> app_commands.Command:  # type: i
     return command(described)
 
 
+async def deferred(interaction: discord.Interaction, *, ephemeral: bool) -> bool:
+    """Defer the interaction before any other I/O (Discord's 3 s rule); ``False`` for a delivery answered already
+    (a redelivery, or a stale one), which is then ignored."""
+    try:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    except discord.HTTPException as exc:
+        if exc.code in _ALREADY_ANSWERED:
+            log.info("interaction %s was answered already (%s); ignoring this delivery", interaction.id, exc.code)
+            return False
+        raise
+    return True
+
+
 async def run_think(
     ctx: AdapterContext,
     interaction: discord.Interaction,
@@ -68,15 +81,10 @@ async def run_think(
     fresh: bool,
     model: str | None = None,
 ) -> None:
-    try:
-        await interaction.response.defer(ephemeral=private, thinking=True)  # before any other I/O: the 3 s rule
-    except discord.HTTPException as exc:
-        if exc.code in _ALREADY_ANSWERED:
-            log.info("interaction %s was answered already (%s); ignoring this delivery", interaction.id, exc.code)
-            return
-        raise
+    if not await deferred(interaction, ephemeral=private):
+        return
     user = interaction.user.id
-    place = f"discord:guild:{interaction.guild_id}" if interaction.guild_id else f"discord:dm:{user}"
+    place = place_of(interaction)
     request = ThinkRequest(
         question=question,
         user=f"discord:{user}",

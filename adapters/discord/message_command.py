@@ -19,9 +19,9 @@ from discord import app_commands
 from discord.utils import MISSING
 
 from adapters.chat.about_message import NO_TEXT, TITLE, question_of
-from adapters.discord.asker import asked_where, roles_of
+from adapters.discord.asker import asked_where, place_of, roles_of
 from adapters.discord.buttons import HeaderButtons
-from adapters.discord.command import show
+from adapters.discord.command import deferred, show
 from adapters.discord.context import AdapterContext
 from adapters.discord.outlet import Outlet, open_in_channel, replies_to, sends_to
 from adapters.discord.render import thread_name
@@ -31,8 +31,6 @@ from core.request import ThinkRequest
 __all__ = ["MessageHeader", "build_message_command", "run_think_about"]
 
 log = logging.getLogger(__name__)
-
-_ALREADY_ANSWERED = (40060, 10062)  # acknowledged already / unknown interaction: a redelivery or a stale one
 
 
 def build_message_command(ctx: AdapterContext) -> app_commands.ContextMenu:
@@ -45,19 +43,14 @@ def build_message_command(ctx: AdapterContext) -> app_commands.ContextMenu:
 
 
 async def run_think_about(ctx: AdapterContext, interaction: discord.Interaction, message: discord.Message) -> None:
-    try:
-        await interaction.response.defer(ephemeral=True, thinking=True)  # before any other I/O: the 3 s rule
-    except discord.HTTPException as exc:
-        if exc.code in _ALREADY_ANSWERED:
-            log.info("interaction %s was answered already (%s); ignoring this delivery", interaction.id, exc.code)
-            return
-        raise
+    if not await deferred(interaction, ephemeral=True):
+        return
     question = question_of(message.content)
     if question is None:
         await interaction.edit_original_response(content=NO_TEXT)
         return
     user = interaction.user.id
-    place = f"discord:guild:{interaction.guild_id}" if interaction.guild_id else f"discord:dm:{user}"
+    place = place_of(interaction)
     request = ThinkRequest(
         question=question,
         user=f"discord:{user}",

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.chat import wording
 from adapters.slack.admins import Admins
 from adapters.slack.triggers import place_id
 from core.errors import InputError
@@ -136,11 +137,4 @@ class SlackAdmin:
 
 
 def usage_text(usage: PlaceUsage) -> str:
-    budget = f" of {usage.token_limit:,}" if usage.token_limit else ""
-    lines = [
-        f"*Today (UTC):* {usage.tokens:,}{budget} tokens",
-        f"*Questions:* {usage.questions:,}, {usage.cache_hits:,} answered from the cache",
-    ]
-    if usage.strategies:
-        lines.append("*Strategies:* " + ", ".join(f"{name} {count:,}" for name, count in usage.strategies.items()))
-    return "\n".join(lines)
+    return wording.usage(usage, bold=lambda label: f"*{label}*")
