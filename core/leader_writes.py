@@ -41,7 +41,7 @@ class LeaderWrites:
         """``earlier``: what an earlier run of this chain already wrote and showed (a worker that died), kept for
         the cache and the record's head but not appended again."""
         self._recorder = recorder
-        self._record: ChainRecord = recorder.record
+        self._base: ChainRecord = recorder.record
         self._records = records
         self._cache = cache
         self._cache_key = cache_key
@@ -49,8 +49,6 @@ class LeaderWrites:
         self._dedupe = dedupe
         self._lease = lease
         self._kept: list[Event] = [e for e in earlier if isinstance(e, ChainStarted | Step)]
-        for event in self._kept:
-            self._record = folded(self._record, event)
         self.ended = False
 
     def take(self) -> None:
@@ -68,17 +66,20 @@ class LeaderWrites:
                 steps.append(event)
             elif isinstance(event, FinalAnswer | ChainFailed):
                 end = event
-            self._record = folded(self._record, event)
-        self._records.append_into(batch, self._record.chain_id, steps)
+        self._records.append_into(batch, self._base.chain_id, steps)
         if end is None or self.ended:
             return
-        place = self._record.place
+        place = self._base.place
         if isinstance(end, FinalAnswer):
             self._cache.put_into(batch, self._cache_key, self._kept)
             self._admission.spend_into(batch, place, end.usage.total_tokens)
         else:
             self._admission.spend_into(batch, place, sum(s.usage.total_tokens for s in end.steps))
-        self._records.head_into(batch, self._record)
+        # The record's final head, folded once from what the chain kept (a failure is not kept: it ends it).
+        record = self._base
+        for event in (*self._kept, end) if isinstance(end, ChainFailed) else self._kept:
+            record = folded(record, event)
+        self._records.head_into(batch, record)
         if self._lease is not None:
             self._dedupe.done_into(batch, self._lease)
         self.ended = True
